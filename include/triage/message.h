@@ -97,6 +97,8 @@ struct message {
 	/* Decoded header values (UTF-8, RFC 2047 decoded, unfolded);
 	 * owned; NULL when absent. */
 	char *subject;
+	char *subject_raw;   /* the Subject field exactly as received (for
+	                        tagging without re-encoding), or NULL */
 	char *from;          /* whole decoded From value */
 	char *from_addr;     /* the bare address of From, lower case as
 	                        written (ltv folds case) */

@@ -40,20 +40,24 @@ struct actions {
 	char flags[512];         /* "chargeback, chargeback-reship" or "none" */
 	struct policy_header headers[16];
 	size_t headers_count;
-	char *new_subject;       /* owned; NULL when the subject stays */
+	char *new_subject;       /* owned; the whole new Subject value (tags
+	                            + " " + raw value), NULL when the
+	                            subject stays */
 	char route[TRIAGE_MAX_ADDRESS_LEN + 1]; /* "" when no route */
 	unsigned status;         /* enum policy_status bits */
 };
 
 /* In:  verdict (flags and scores), rule hits m (rule ids for the Rules
- *      header), customer c, the decoded subject (may be NULL), status
- *      bits (from message anomalies and the match result).
+ *      header), customer c, the decoded subject (to see whether a tag is
+ *      already there) and the raw Subject field as received (the tag is
+ *      prepended to it, so its encoding is kept; both may be NULL),
+ *      status bits (from message anomalies and the match result).
  * Out: a filled struct actions (free with actions_free).
  * Returns 0, or -1 with err filled on out of memory. */
 int policy_decide(const struct config *cfg, const struct ruleset *rs,
                   const struct verdict *v, const struct match_result *m,
                   const struct customer *c, const char *subject,
-                  unsigned status, const char *version_host,
+                  const char *subject_raw, unsigned status, const char *version_host,
                   struct actions *out, struct triage_err *err);
 
 void actions_free(struct actions *a);
