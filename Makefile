@@ -63,7 +63,8 @@ VARIANT_OUT := %_nohs.c
 CPPFLAGS    += -DTRIAGE_HAVE_HYPERSCAN=1
 endif
 
-PROG_SRCS := src/main.c src/milter.c src/triagectl.c
+CTL_SRCS  := $(wildcard src/triagectl*.c)
+PROG_SRCS := src/main.c src/milter.c $(CTL_SRCS)
 LIB_SRCS  := $(filter-out $(PROG_SRCS) $(VARIANT_OUT),$(wildcard src/*.c))
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 LIB       := $(BUILD)/libtriage.a
@@ -93,7 +94,7 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/triage-milter: $(BUILD)/obj/main.o $(BUILD)/obj/milter.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lmilter
 
-$(BUILD)/triagectl: $(BUILD)/obj/triagectl.o $(LIB)
+$(BUILD)/triagectl: $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CTL_SRCS)) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(LIB) $(wildcard tests/unit/*.h)

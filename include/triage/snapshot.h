@@ -31,6 +31,11 @@ struct snapshot {
 struct snapshot *snapshot_load(const char *config_path, int no_hyperscan,
                                struct diags *d);
 
+/* The same from a config already loaded (triagectl applies -d first):
+ * takes ownership of cfg even on failure. */
+struct snapshot *snapshot_from_config(struct config *cfg, int no_hyperscan,
+                                      struct diags *d);
+
 /* Makes s current (the snapshot takes over s; the previous one is
  * released and freed when its last message ends). */
 void snapshot_install(struct snapshot *s);
