@@ -43,21 +43,28 @@ struct pipeline_result {
 /* Fills the message limits from a config. */
 void pipeline_limits(const struct config *cfg, struct message_limits *lim);
 
-/* Runs the chain on msg (the result takes ownership of msg, even on
- * failure).  version_host names this host in the Version header.
- * Returns 0, or -1 with err filled; res must be freed either way. */
+/* Runs the chain on msg with the config, rules and database of s (the
+ * result takes ownership of msg, even on failure; res is cleared first,
+ * so stage_ns[STAGE_DECODE] is the caller's to fill afterwards).  The
+ * Version header names cfg->hostname, else gethostname().
+ * Returns 0, or -1 with err filled; res must be freed either way.
+ * Thread-safe for one res per thread. */
 int pipeline_run(const struct snapshot *s, struct message *msg,
                  struct pipeline_result *res, struct triage_err *err);
 
-/* Parses a whole message file's bytes and runs the chain. */
+/* Parses a whole message file's bytes with the limits of s->cfg and
+ * runs the chain (decode time included).  As pipeline_run. */
 int pipeline_run_bytes(const struct snapshot *s, const char *data,
                        size_t len, struct pipeline_result *res,
                        struct triage_err *err);
 
 void pipeline_result_free(struct pipeline_result *res);
 
-/* Records the verdict in the history when it has flags and the config
- * asks for it.  0, or -1 with err filled. */
+/* Records the verdict in the history when it has flags, the config
+ * asks for it (record_history) and the message has a Message-ID; the
+ * flags go to ltv_record joined by "," in flags.yaml order.  sender_addr
+ * is the address to record when the customer was not found.
+ * 0 (also when nothing is recorded), or -1 with err filled. */
 int pipeline_record(const struct snapshot *s,
                     const struct pipeline_result *res,
                     const char *sender_addr, struct triage_err *err);

@@ -44,6 +44,10 @@ void snapshot_install(struct snapshot *s);
 struct snapshot *snapshot_acquire(void);
 void snapshot_release(struct snapshot *s);
 
+/* The generation of the most recently installed snapshot (0 before the
+ * first install). */
+unsigned long snapshot_generation(void);
+
 /* Releases the current snapshot at shutdown. */
 void snapshot_shutdown(void);
 
