@@ -2,7 +2,7 @@
  * rules.h - pattern files into an immutable rule set; matching.
  *
  * A rule set is loaded from PATTERNS_DIR/flags.yaml and every
- * PATTERNS_DIR/<lang>/*.yaml of the enabled languages (format:
+ * PATTERNS_DIR/<lang>/ *.yaml of the enabled languages (format:
  * docs/patterns.md).  Every pattern is compiled with PCRE2 (caseless, UTF,
  * UCP, PCRE2_MATCH_INVALID_UTF) and, when built with Hyperscan, also into
  * one Hyperscan database used as a prefilter; candidates are confirmed by
