@@ -83,23 +83,34 @@ all: $(BUILD)/triage-milter $(BUILD)/triagectl
 deps:
 	@sh scripts/deps.sh
 
+# V=1 shows whole command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/triage/*.h) $(wildcard src/*_int.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@[ "$(Q)" = "" ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/triage-milter: $(BUILD)/obj/main.o $(BUILD)/obj/milter.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lmilter
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lmilter
 
 $(BUILD)/triagectl: $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CTL_SRCS)) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_HELPERS) $(LDFLAGS) $(LIB) $(LIBS) -lcmocka
+	@[ "$(Q)" = "" ] || echo "  TEST    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_HELPERS) $(LDFLAGS) $(LIB) $(LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 
