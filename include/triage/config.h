@@ -38,6 +38,8 @@ struct config_policy {
 	int no_flag;         /* 1: matches only when no flag is set */
 	char **tiers;        /* and the tier is one of these; 0 = any tier */
 	size_t tiers_count;
+	char *why;           /* owned; "policy line 1 (flags: chargeback,
+	                        ...)", for explanations (actions.action_why) */
 };
 
 /* A subject tag or a route keyed by an action, tier or flag name. */

@@ -92,6 +92,18 @@
 /* Untrusted strings in log lines are cut to this many bytes. */
 #define TRIAGE_MAX_LOG_VALUE_LEN 200
 
+/* Configuration values with no natural ceiling elsewhere: the largest
+ * PCRE2 limits the config accepts (past these a pathological pattern could
+ * hold a worker thread for seconds), and the length of lists in the main
+ * config (tiers, policy lines, recipients, tags, routes, languages).  A
+ * config past them is rejected with a diagnostic. */
+#define TRIAGE_PCRE2_MATCH_LIMIT_CEILING 100000000u
+#define TRIAGE_PCRE2_DEPTH_LIMIT_CEILING 1000000u
+#define TRIAGE_PCRE2_HEAP_LIMIT_KIB_CEILING (1024u * 1024u)
+#define TRIAGE_MAX_TIERS 16
+#define TRIAGE_MAX_POLICY_LINES 64
+#define TRIAGE_MAX_CONFIG_LIST 1000
+
 _Static_assert(TRIAGE_MAX_BODY_LEN <= TRIAGE_MAX_BODY_LEN_CEILING,
                "body default above ceiling");
 _Static_assert(TRIAGE_MAX_TEXT_LEN <= TRIAGE_MAX_TEXT_LEN_CEILING,
