@@ -86,6 +86,11 @@
 /* Pattern files per rule set. */
 #define TRIAGE_MAX_PATTERN_FILES 1024
 
+/* A cached Hyperscan database file (rules_hs.c) read back at load.  A
+ * serialized database of a few thousand rules is tens of MiB; a larger
+ * file is not ours and is ignored (the database is compiled instead). */
+#define TRIAGE_MAX_HS_CACHE_LEN (256u * 1024u * 1024u)
+
 /* Diagnostic lines collected before a loader stops collecting more. */
 #define TRIAGE_MAX_DIAGS 200
 

@@ -1,0 +1,161 @@
+/*
+ * rules_int.h - types shared by the files of the rules module.
+ *
+ * rules_load.c builds a struct ruleset from pattern files, rules.c matches
+ * and lints it, rules_hs.c / rules_nohs.c are the two prefilter variants
+ * (Hyperscan or none) behind the rules_pf_* functions.  Nothing outside
+ * src/rules*.c includes this file, except bench/bench_match.c, which
+ * times the bare prefilter scan.
+ */
+#ifndef TRIAGE_RULES_INT_H
+#define TRIAGE_RULES_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "triage/err.h"
+#include "triage/limits.h"
+#include "triage/rules.h"
+
+/* Non-overlapping matches one rule reports per message: enough for the
+ * proximity conditions of flags.yaml. */
+#define RULES_HITS_PER_RULE 4
+
+struct rule_example {
+	char *text;           /* as written in the file */
+	unsigned line, col;
+};
+
+struct rule {
+	char *id, *signal, *description, *language;
+	const char *file;     /* borrowed from ruleset.files */
+	unsigned line, col;   /* the rule's mapping */
+	unsigned pat_line, pat_col;
+	double score;
+	char *pattern;
+	size_t pattern_len;
+	pcre2_code *code;
+	size_t signal_index;  /* into ruleset.signals */
+	struct rule_example *match, *no_match;
+	size_t match_count, no_match_count;
+	int in_prefilter;     /* 1: only run when the prefilter says so */
+};
+
+enum near_within { NEAR_NONE = 0, NEAR_SENTENCE, NEAR_MESSAGE, NEAR_WORDS };
+
+struct sig_list {
+	size_t *v;            /* signal indices */
+	size_t count;
+};
+
+struct flag_def {
+	char *name;
+	const char *file;
+	unsigned line, col;
+	double threshold;
+	struct sig_list signals, all, any, not_;
+	size_t flags[TRIAGE_MAX_FLAGS]; /* earlier flags that must hold */
+	size_t flags_count;
+	enum near_within near;
+	size_t near_a, near_b;  /* signal indices */
+	unsigned within_words;
+};
+
+/* Per-thread working memory: taken from the pool for one rules_match
+ * call and given back, so concurrent calls never share it. */
+struct rules_scratch {
+	struct rules_scratch *next;
+	pcre2_match_data *md;
+	void *pf;             /* prefilter scratch (hs_scratch_t *) or NULL */
+	unsigned char *cand;  /* one byte per rule: prefilter candidate */
+	struct rule_hit *all; /* RULES_HITS_PER_RULE per rule */
+};
+
+/* Scratch objects not in use; its own allocation, so that a const
+ * ruleset can still hand them out. */
+struct rules_pool {
+	pthread_mutex_t lock;
+	struct rules_scratch *free;
+};
+
+struct rules_pf;              /* variant-specific prefilter state */
+
+struct ruleset {
+	struct rule *rules;
+	size_t rules_count, rules_cap;
+	char **signals;       /* distinct signal names, first-seen order */
+	size_t signals_count, signals_cap;
+	unsigned *signal_rules;       /* enabled rules raising each signal */
+	unsigned char *signal_known;  /* 1: some rule (even disabled) names it */
+	struct flag_def flags[TRIAGE_MAX_FLAGS];
+	size_t flags_count;
+	char **files;         /* every file path loaded (owned) */
+	size_t files_count, files_cap;
+	pcre2_match_context *mctx; /* read-only once loaded: shared */
+	int no_hyperscan;
+	struct rules_pf *pf;  /* NULL: run every rule with PCRE2 */
+	int pf_cached;
+	struct rules_pool *pool;
+};
+
+/* --- rules_load.c --- */
+
+/* Parses flags.yaml and the rule files into rs (already zeroed, limits
+ * set); every problem goes to d.  Returns the number of errors. */
+size_t rules_load_files(struct ruleset *rs, const struct rules_options *opt,
+                        struct diags *d);
+
+/* Index of a signal name, adding it when add is 1; -1 when absent or out
+ * of memory. */
+long rules_signal_index(struct ruleset *rs, const char *name, int add);
+
+/* Frees the fields of one rule and zeroes it. */
+void rules_rule_clear(struct rule *r);
+
+/* --- rules.c --- */
+
+/* Runs r over text under the set's limits; fills at most max hits into
+ * out (non-overlapping, increasing).  Returns the number of hits, or -1
+ * when a PCRE2 limit stopped the match (which then counts as none). */
+int rules_run_one(const struct ruleset *rs, const struct rule *r,
+                  pcre2_match_data *md, const char *text, size_t len,
+                  struct rule_hit *out, size_t max);
+
+/* Takes scratch space from the set's pool (NULL on out of memory) and
+ * gives it back; any thread, any number at once. */
+struct rules_scratch *rules_scratch_get(const struct ruleset *rs);
+void rules_scratch_put(const struct ruleset *rs, struct rules_scratch *s);
+
+/* --- rules_hs.c / rules_nohs.c --- */
+
+/* Builds the prefilter over every rule, using or filling the cache in
+ * opt->cache_dir; sets rule.in_prefilter for the rules it covers.
+ * Returns 0; -1 with a diagnostic when the prefilter cannot be built. */
+int rules_pf_build(struct ruleset *rs, const struct rules_options *opt,
+                   struct diags *d);
+void rules_pf_free(struct rules_pf *pf);
+
+/* Allocates / frees the per-thread part of the prefilter. */
+int rules_pf_scratch_new(const struct ruleset *rs, struct rules_scratch *s);
+void rules_pf_scratch_free(struct rules_scratch *s);
+
+/* Scans text once and sets s->cand[i] = 1 for every rule i the
+ * prefilter says may match.  Returns 0, or -1 with err filled. */
+int rules_pf_scan(const struct ruleset *rs, struct rules_scratch *s,
+                  const char *text, size_t len, struct triage_err *err);
+
+/* The bare prefilter scan with no PCRE2 after it (benchmarks only), in
+ * scratch s from rules_scratch_get.  Returns the number of candidates,
+ * -1 without a prefilter or on failure. */
+long rules_pf_bare_scan(const struct ruleset *rs, struct rules_scratch *s,
+                        const char *text, size_t len);
+
+/* 64-bit FNV-1a, chained: start with RULES_FNV_SEED. */
+#define RULES_FNV_SEED 0xcbf29ce484222325ull
+uint64_t rules_fnv1a(uint64_t h, const void *data, size_t len);
+
+#endif
