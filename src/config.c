@@ -1715,13 +1715,19 @@ parse_text(struct pctx *x, const char *text, size_t len)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
 	                             len);
 	if (!yaml_parser_load(&parser, &doc)) {
+		char where[64] = "";
+
+		if (parser.context != NULL)
+			snprintf(where, sizeof(where), " at %u:%u",
+			         (unsigned)parser.context_mark.line + 1,
+			         (unsigned)parser.context_mark.column + 1);
 		diags_add(x->d, DIAG_ERROR, x->file,
 		          (unsigned)parser.problem_mark.line + 1,
 		          (unsigned)parser.problem_mark.column + 1,
-		          "YAML syntax error: %s%s%s",
+		          "YAML syntax error: %s%s%s%s",
 		          parser.problem ? parser.problem : "unknown problem",
 		          parser.context ? " " : "",
-		          parser.context ? parser.context : "");
+		          parser.context ? parser.context : "", where);
 		yaml_parser_delete(&parser);
 		return;
 	}
