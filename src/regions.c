@@ -424,6 +424,17 @@ rg_attribution(const char *s, size_t len, int quoted)
 	return NULL;
 }
 
+/* Does s end inside "<...", an address the client wrapped? */
+static int
+rg_open_angle(const char *s, size_t len)
+{
+	size_t i = len;
+
+	while (i > 0 && s[i - 1] != '<' && s[i - 1] != '>')
+		i--;
+	return i > 0 && s[i - 1] == '<';
+}
+
 /* Checks lines i and i+1 joined with one space (a header the client
  * wrapped).  Both lines must be non-blank and quoted alike. */
 static const char *
@@ -441,6 +452,14 @@ rg_attribution_wrapped(const struct rg_seg *sg, size_t i, int quoted)
 	    rg_line_trimmed(sg, i + 1, &blen);
 	if (alen == 0 || blen == 0 || alen + 1 + blen > RG_MAX_HEADER_LINE ||
 	    b[blen - 1] != ':')
+		return NULL;
+	/* The first half carries the date or the address.  A second half
+	 * that is a header alone is found on its own line ("Laura" above
+	 * "On ... wrote:" is the customer's), unless the first half breaks
+	 * off inside "<address>". */
+	if (memchr(a, '@', alen) == NULL && !rg_has_date(a, alen))
+		return NULL;
+	if (rg_attribution(b, blen, quoted) != NULL && !rg_open_angle(a, alen))
 		return NULL;
 	memcpy(joined, a, alen);
 	joined[alen] = ' ';

@@ -162,6 +162,16 @@ static const struct rcase rcases[] = {
 	  "we will charge you again.\n",
 	  "See below.",
 	  "attribution[" R_EN "]" },
+	{ "signature name above a one-line header stays",
+	  "Please process it today.\nLaura\nOn Tue, Apr 15, 2025 at 7:11 AM "
+	  "Shop <s@shop.example> wrote:\n",
+	  "Please process it today.\nLaura",
+	  "attribution[" R_EN "]" },
+	{ "dated customer line above a one-line header stays",
+	  "I paid on 3/2/2025 at 10:00.\nOn Tue, Apr 15, 2025 at 7:11 AM "
+	  "Shop <s@shop.example> wrote:\n> x\n",
+	  "I paid on 3/2/2025 at 10:00.",
+	  "attribution[" R_EN "]" },
 	{ "en apple mail quoted header",
 	  "Could you open an investigation?\n\nThanks,\nHannah\n\n"
 	  "> On Mar 2, 2025, at 3:40 PM, Hearth & Bloom "
