@@ -42,6 +42,10 @@
  * customer's prose, not a header, and is not examined as one. */
 #define RG_MAX_HEADER_LINE 600
 
+/* Header lines examined for one Outlook From:/Sent: block (real blocks
+ * have four to six). */
+#define RG_MAX_HEADER_BLOCK 12
+
 /* A mobile footer is a short line ("Sent from my Samsung Galaxy ..."). */
 #define RG_MAX_FOOTER_LINE 100
 
@@ -524,7 +528,8 @@ rg_header_line(const struct rg_seg *sg, size_t i)
 }
 
 /* A block of at least two header lines, one of them a From:, starts at
- * line i. */
+ * line i.  Only the first RG_MAX_HEADER_BLOCK lines are looked at, so a
+ * text of many "To: x" lines costs linear time, not quadratic. */
 static int
 rg_header_block(const struct rg_seg *sg, size_t i)
 {
@@ -532,7 +537,7 @@ rg_header_block(const struct rg_seg *sg, size_t i)
 	int from = 0;
 	enum rg_hdr h;
 
-	for (j = i; j < sg->nlines; j++) {
+	for (j = i; j < sg->nlines && j - i < RG_MAX_HEADER_BLOCK; j++) {
 		h = rg_header_line(sg, j);
 		if (h == RG_HDR_NONE)
 			break;

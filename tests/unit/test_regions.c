@@ -680,6 +680,47 @@ test_random_mix(void **state)
 	}
 }
 
+/* Large hostile bodies: many header-like lines, a huge line, many quoted
+ * lines.  Work is linear, so this runs in well under a second; the
+ * result is still exact. */
+static void
+test_large_bodies(void **state)
+{
+	static const struct {
+		const char *line;
+		enum region_kind kind;
+	} rows[] = {
+		{ "To: x\n", REGION_CUSTOMER },
+		{ "> q\n", REGION_QUOTED },
+		{ "Hola: 2025-01-01 12:00 a@b.c\n", REGION_CUSTOMER },
+	};
+	size_t k, i, n = 100000;
+	struct triage_err err;
+
+	(void)state;
+	for (k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		struct message *m = tmsg_new("s", 1);
+		size_t ll = strlen(rows[k].line);
+		char *body = malloc(n * ll + 1);
+		struct regions *r;
+
+		assert_non_null(body);
+		for (i = 0; i < n; i++)
+			memcpy(body + i * ll, rows[k].line, ll);
+		body[n * ll] = '\0';
+		tmsg_part(m, 0, 1, 1);
+		tmsg_seg(&m->parts[0], SEG_TEXT, NULL, body);
+		r = regions_mark(m, &err);
+		assert_non_null(r);
+		assert_int_equal(r->count, 2);
+		assert_int_equal(r->v[1].kind, rows[k].kind);
+		assert_int_equal(r->v[1].len, n * ll - 1);
+		regions_free(r);
+		tmsg_free(m);
+		free(body);
+	}
+}
+
 int
 main(void)
 {
@@ -691,6 +732,7 @@ main(void)
 		cmocka_unit_test(test_no_parts),
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_random_mix),
+		cmocka_unit_test(test_large_bodies),
 	};
 
 	return cmocka_run_group_tests_name("regions", tests, NULL, NULL);
