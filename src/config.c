@@ -93,20 +93,20 @@ static const struct cfg_key keys[] = {
 	{ "limits.text_bytes", K_SIZE, 0, 1024, TRIAGE_MAX_TEXT_LEN_CEILING,
 	  "524288", NULL, OFF(max_text_len), 0, NULL,
 	  "decoded customer text handed to the rules" },
-	{ "limits.header_bytes", K_SIZE, 0, 1024,
-	  TRIAGE_MAX_HEADER_LEN_CEILING, "65536", NULL, OFF(max_header_len),
-	  0, NULL, "one header field (name and value)" },
+	{ "limits.header_bytes", K_SIZE, 0, 1024, TRIAGE_MAX_HEADER_LEN_CEILING,
+	  "65536", NULL, OFF(max_header_len), 0, NULL,
+	  "one header field (name and value)" },
 	{ "limits.mime_depth", K_UINT, 0, 1, TRIAGE_MAX_MIME_DEPTH_CEILING,
 	  "20", NULL, OFF(max_mime_depth), 0, NULL, "MIME nesting depth" },
 	{ "limits.mime_parts", K_UINT, 0, 1, TRIAGE_MAX_MIME_PARTS_CEILING,
 	  "200", NULL, OFF(max_mime_parts), 0, NULL,
 	  "MIME parts visited per message" },
 	{ "limits.match_limit", K_U32, 0, 1000,
-	  TRIAGE_PCRE2_MATCH_LIMIT_CEILING, "200000", NULL, OFF(match_limit),
-	  0, NULL, "PCRE2 match limit of every rule" },
-	{ "limits.depth_limit", K_U32, 0, 100,
-	  TRIAGE_PCRE2_DEPTH_LIMIT_CEILING, "5000", NULL, OFF(depth_limit), 0,
-	  NULL, "PCRE2 depth limit of every rule" },
+	  TRIAGE_PCRE2_MATCH_LIMIT_CEILING, "200000", NULL, OFF(match_limit), 0,
+	  NULL, "PCRE2 match limit of every rule" },
+	{ "limits.depth_limit", K_U32, 0, 100, TRIAGE_PCRE2_DEPTH_LIMIT_CEILING,
+	  "5000", NULL, OFF(depth_limit), 0, NULL,
+	  "PCRE2 depth limit of every rule" },
 	{ "limits.heap_limit_kib", K_U32, 0, 64,
 	  TRIAGE_PCRE2_HEAP_LIMIT_KIB_CEILING, "8192", NULL,
 	  OFF(heap_limit_kib), 0, NULL, "PCRE2 heap limit, KiB" },
@@ -177,8 +177,8 @@ static const struct cfg_key keys[] = {
 	  "dispute, accommodate (vip), standard", NULL, OFF(policy),
 	  OFFC(policy), NULL,
 	  "list of {action, flags, any_flag, no_flag, tiers}; first match" },
-	{ "policy.default", K_STR, 0, 0, 0, "normal", NULL,
-	  OFF(default_action), 0, check_name, "action when no line matches" },
+	{ "policy.default", K_STR, 0, 0, 0, "normal", NULL, OFF(default_action),
+	  0, check_name, "action when no line matches" },
 	{ "subject_tags.actions", K_KEYVAL, 0, 0, TRIAGE_MAX_CONFIG_LIST, "",
 	  NULL, OFF(tag_actions), OFFC(tag_actions), check_tag,
 	  "action -> tag put in front of the Subject" },
@@ -407,8 +407,7 @@ check_order_pattern(const char *s, char *why, size_t whylen)
 	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &groups);
 	pcre2_code_free(re);
 	if (groups != 1) {
-		snprintf(why, whylen,
-		         "needs exactly one capture group, has %u",
+		snprintf(why, whylen, "needs exactly one capture group, has %u",
 		         (unsigned)groups);
 		return -1;
 	}
@@ -620,8 +619,13 @@ tier_set(struct config_tier *t, const char *name, int64_t cents)
 static int
 default_tiers(struct config *c)
 {
-	static const struct { const char *name; int64_t cents; } tab[] = {
-		{ "vip", 100000 }, { "loyal", 25000 }, { "standard", 0 },
+	static const struct {
+		const char *name;
+		int64_t cents;
+	} tab[] = {
+		{ "vip", 100000 },
+		{ "loyal", 25000 },
+		{ "standard", 0 },
 	};
 
 	c->tiers = calloc(3, sizeof(*c->tiers));
@@ -862,8 +866,7 @@ struct walk {
 	yaml_document_t *doc;
 };
 
-static void
-node_err(struct pctx *x, const yaml_node_t *n, const char *fmt, ...)
+static void node_err(struct pctx *x, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -923,8 +926,8 @@ want_string(struct pctx *x, const char *name, const yaml_node_t *n)
 
 /* Plain integer scalar in [min, max]; -1 after reporting. */
 static int
-want_int(struct pctx *x, const char *name, const yaml_node_t *n,
-         long long min, long long max, long long *out)
+want_int(struct pctx *x, const char *name, const yaml_node_t *n, long long min,
+         long long max, long long *out)
 {
 	const char *s;
 	char q[80];
@@ -932,8 +935,8 @@ want_int(struct pctx *x, const char *name, const yaml_node_t *n,
 	if (n->type != YAML_SCALAR_NODE ||
 	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 	    node_is_null(n) ||
-	    str_to_ll((const char *)n->data.scalar.value, LLONG_MIN,
-	              LLONG_MAX, out) < 0) {
+	    str_to_ll((const char *)n->data.scalar.value, LLONG_MIN, LLONG_MAX,
+	              out) < 0) {
 		node_err(x, n, "key \"%s\": expected an integer", name);
 		return -1;
 	}
@@ -996,8 +999,8 @@ set_mode(struct pctx *x, const struct cfg_key *k, const yaml_node_t *n)
 	char q[80];
 
 	if (n->type != YAML_SCALAR_NODE || node_is_null(n)) {
-		node_err(x, n, "key \"%s\": expected a string, got %s",
-		         k->name, node_is_null(n) ? "null" : node_kind(n));
+		node_err(x, n, "key \"%s\": expected a string, got %s", k->name,
+		         node_is_null(n) ? "null" : node_kind(n));
 		return -1;
 	}
 	/* A plain number without a leading 0 is decimal YAML: accept it
@@ -1011,8 +1014,10 @@ set_mode(struct pctx *x, const struct cfg_key *k, const yaml_node_t *n)
 			return -1;
 		}
 	} else if (parse_mode(s, &v) < 0 || v > k->max) {
-		node_err(x, n, "key \"%s\": value \"%s\" is not an octal mode "
-		         "(0000..0777)", k->name, quote(q, sizeof(q), s));
+		node_err(x, n,
+		         "key \"%s\": value \"%s\" is not an octal mode "
+		         "(0000..0777)",
+		         k->name, quote(q, sizeof(q), s));
 		return -1;
 	}
 	int_store(x->c, k, v);
@@ -1083,7 +1088,8 @@ map_dup(struct walk *w, const yaml_node_t *map, size_t i, const char *name)
 
 	for (size_t j = 0; j < i; j++) {
 		e = node_get(w, pairs[j].key);
-		if (e->type == YAML_SCALAR_NODE && k->type == YAML_SCALAR_NODE &&
+		if (e->type == YAML_SCALAR_NODE &&
+		    k->type == YAML_SCALAR_NODE &&
 		    strcmp((char *)e->data.scalar.value,
 		           (char *)k->data.scalar.value) == 0) {
 			node_err(w->x, k,
@@ -1099,13 +1105,15 @@ map_dup(struct walk *w, const yaml_node_t *map, size_t i, const char *name)
 static size_t
 map_len(const yaml_node_t *n)
 {
-	return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	return (size_t)(n->data.mapping.pairs.top -
+	                n->data.mapping.pairs.start);
 }
 
 static size_t
 seq_len(const yaml_node_t *n)
 {
-	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	return (size_t)(n->data.sequence.items.top -
+	                n->data.sequence.items.start);
 }
 
 /* A list of checked strings into a new vector (null: empty list). */
@@ -1162,8 +1170,8 @@ set_list(struct walk *w, const struct cfg_key *k, const yaml_node_t *n)
 	char **v;
 	size_t count;
 
-	if (parse_strlist(w, k->name, n, k->check, k->min, k->max, &v,
-	                  &count) < 0)
+	if (parse_strlist(w, k->name, n, k->check, k->min, k->max, &v, &count) <
+	    0)
 		return -1;
 	strv_free(*FIELD(w->x->c, k->off, char **),
 	          *FIELD(w->x->c, k->off_count, size_t));
@@ -1199,8 +1207,8 @@ set_keyval(struct walk *w, const struct cfg_key *k, const yaml_node_t *n)
 	for (size_t i = 0; i < len; i++) {
 		yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
 
-		if (want_checked(w->x, k->name, node_get(w, p->key),
-		                 check_name, 0, &key) < 0) {
+		if (want_checked(w->x, k->name, node_get(w, p->key), check_name,
+		                 0, &key) < 0) {
 			bad++;
 			continue;
 		}
@@ -1294,11 +1302,12 @@ parse_tier(struct walk *w, const char *ename, const yaml_node_t *n,
 			bad++;
 		} else if (parse_cents((char *)v->data.scalar.value,
 		                       &t->min_cents) < 0) {
-			node_err(w->x, v,
-			         "key \"%s\": value \"%s\" is not an amount "
-			         "(digits, at most 2 decimals)",
-			         sub, quote(q, sizeof(q),
-			                    (char *)v->data.scalar.value));
+			node_err(
+			    w->x, v,
+			    "key \"%s\": value \"%s\" is not an amount "
+			    "(digits, at most 2 decimals)",
+			    sub,
+			    quote(q, sizeof(q), (char *)v->data.scalar.value));
 			bad++;
 		}
 	}
@@ -1325,15 +1334,16 @@ tiers_order(struct walk *w, const char *name, const yaml_node_t *n,
 			if (strcmp(t[i].name, t[j].name) == 0) {
 				node_err(w->x, e,
 				         "key \"%s[%zu]\": duplicate tier "
-				         "\"%s\"", name, i, t[i].name);
+				         "\"%s\"",
+				         name, i, t[i].name);
 				bad++;
 			}
 		if (t[i].min_cents >= t[i - 1].min_cents) {
 			node_err(w->x, e,
 			         "key \"%s[%zu]\": tiers must be in descending "
 			         "order of min (%lld.%02lld is not below "
-			         "%lld.%02lld)", name, i,
-			         (long long)(t[i].min_cents / 100),
+			         "%lld.%02lld)",
+			         name, i, (long long)(t[i].min_cents / 100),
 			         (long long)(t[i].min_cents % 100),
 			         (long long)(t[i - 1].min_cents / 100),
 			         (long long)(t[i - 1].min_cents % 100));
@@ -1371,8 +1381,7 @@ set_tiers(struct walk *w, const struct cfg_key *k, const yaml_node_t *n)
 		               &t[i]) < 0)
 			bad++;
 	}
-	if (bad == 0 && !w->x->oom &&
-	    tiers_order(w, k->name, n, t, len) == 0) {
+	if (bad == 0 && !w->x->oom && tiers_order(w, k->name, n, t, len) == 0) {
 		tiers_free(w->x->c->tiers, w->x->c->tiers_count);
 		w->x->c->tiers = t;
 		w->x->c->tiers_count = len;
@@ -1391,8 +1400,8 @@ tier_refs_add(struct walk *w, const yaml_node_t *n,
 		const yaml_node_t *e =
 		    node_get(w, n->data.sequence.items.start[i]);
 
-		if (w->x->refs_count >= sizeof(w->x->refs) /
-		                            sizeof(w->x->refs[0]))
+		if (w->x->refs_count >=
+		    sizeof(w->x->refs) / sizeof(w->x->refs[0]))
 			return;
 		str_lcpy(w->x->refs[w->x->refs_count].name, p->tiers[i],
 		         sizeof(w->x->refs[0].name));
@@ -1416,9 +1425,8 @@ policy_field(struct walk *w, const char *sub, const char *key,
 		return 0;
 	}
 	if (strcmp(key, "flags") == 0)
-		return parse_strlist(w, sub, v, check_name, 0,
-		                     TRIAGE_MAX_FLAGS, &p->flags,
-		                     &p->flags_count);
+		return parse_strlist(w, sub, v, check_name, 0, TRIAGE_MAX_FLAGS,
+		                     &p->flags, &p->flags_count);
 	if (strcmp(key, "tiers") == 0) {
 		if (parse_strlist(w, sub, v, check_name, 0, TRIAGE_MAX_TIERS,
 		                  &p->tiers, &p->tiers_count) < 0)
@@ -1435,7 +1443,7 @@ static int
 parse_policy_line(struct walk *w, const char *ename, const yaml_node_t *n,
                   struct config_policy *p)
 {
-	static const char *const allowed[] = { "action", "flags", "any_flag",
+	static const char *const allowed[] = { "action",  "flags", "any_flag",
 		                               "no_flag", "tiers", NULL };
 	char sub[200];
 	const char *key;
@@ -1462,8 +1470,10 @@ parse_policy_line(struct walk *w, const char *ename, const yaml_node_t *n,
 		return -1;
 	}
 	if (p->no_flag && (p->flags_count > 0 || p->any_flag)) {
-		node_err(w->x, n, "key \"%s\": no_flag cannot be combined "
-		         "with %s", ename, p->any_flag ? "any_flag" : "flags");
+		node_err(w->x, n,
+		         "key \"%s\": no_flag cannot be combined "
+		         "with %s",
+		         ename, p->any_flag ? "any_flag" : "flags");
 		return -1;
 	}
 	return 0;
@@ -1495,10 +1505,9 @@ set_policy(struct walk *w, const struct cfg_key *k, const yaml_node_t *n)
 	refs = w->x->refs_count;
 	for (size_t i = 0; i < len; i++) {
 		snprintf(ename, sizeof(ename), "%s[%zu]", k->name, i);
-		if (parse_policy_line(w, ename,
-		                      node_get(w,
-		                               n->data.sequence.items.start[i]),
-		                      &p[i]) < 0)
+		if (parse_policy_line(
+		        w, ename, node_get(w, n->data.sequence.items.start[i]),
+		        &p[i]) < 0)
 			bad++;
 		else if (policy_why(&p[i], i + 1) < 0)
 			w->x->oom = 1;
@@ -1563,7 +1572,8 @@ walk_map(struct walk *w, const yaml_node_t *map, const char *prefix)
 
 	for (size_t i = 0; i < map_len(map); i++) {
 		yaml_node_pair_t *p = &map->data.mapping.pairs.start[i];
-		yaml_node_t *kn = node_get(w, p->key), *vn = node_get(w, p->value);
+		yaml_node_t *kn = node_get(w, p->key),
+		            *vn = node_get(w, p->value);
 		const char *key;
 
 		if ((key = want_string(w->x, prefix ? prefix : "(top)", kn)) ==
@@ -1577,8 +1587,7 @@ walk_map(struct walk *w, const yaml_node_t *map, const char *prefix)
 			w->x->kline[k - keys] = vn->start_mark.line + 1;
 			w->x->kcol[k - keys] = vn->start_mark.column + 1;
 			set_value(w, k, vn);
-		}
-		else if (key_is_section(name) && node_is_null(vn))
+		} else if (key_is_section(name) && node_is_null(vn))
 			continue;
 		else if (key_is_section(name) && want_map(w, name, vn) == 0)
 			walk_map(w, vn, name);
@@ -1588,8 +1597,7 @@ walk_map(struct walk *w, const yaml_node_t *map, const char *prefix)
 }
 
 /* Reports at the place key name was set (or without a position). */
-static void
-key_err(struct pctx *x, const char *name, const char *fmt, ...)
+static void key_err(struct pctx *x, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -1631,8 +1639,8 @@ cross_checks(struct pctx *x)
 		key_err(x, "ltv.unknown_tier", "same name as ltv.new_tier");
 	for (size_t i = 0; i < c->tiers_count; i++) {
 		if (strcmp(c->tiers[i].name, c->tier_new) == 0)
-			key_err(x, "ltv.new_tier", "\"%s\" is also in ltv.tiers",
-			        c->tier_new);
+			key_err(x, "ltv.new_tier",
+			        "\"%s\" is also in ltv.tiers", c->tier_new);
 		if (strcmp(c->tiers[i].name, c->tier_unknown) == 0)
 			key_err(x, "ltv.unknown_tier",
 			        "\"%s\" is also in ltv.tiers", c->tier_unknown);
@@ -1679,8 +1687,9 @@ set_location(struct config *c, const char *path)
 	if ((c->path = realpath(path, NULL)) == NULL)
 		return -1;
 	slash = strrchr(c->path, '/');
-	c->dir = slash == c->path ? str_dup("/")
-	                          : str_ndup(c->path, (size_t)(slash - c->path));
+	c->dir = slash == c->path
+	             ? str_dup("/")
+	             : str_ndup(c->path, (size_t)(slash - c->path));
 	return c->dir == NULL ? -1 : 0;
 }
 
@@ -1712,8 +1721,7 @@ parse_text(struct pctx *x, const char *text, size_t len)
 		x->oom = 1;
 		return;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-	                             len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		char where[64] = "";
 
@@ -1800,11 +1808,17 @@ static const char *
 type_name(const struct cfg_key *k)
 {
 	static const char *const names[] = {
-		[K_STR] = "string", [K_UINT] = "integer", [K_SIZE] = "integer",
-		[K_U32] = "integer", [K_BOOL] = "boolean",
-		[K_MODE] = "octal mode", [K_ENUM_IDX] = "enum",
-		[K_ENUM_STR] = "enum", [K_LIST] = "list of strings",
-		[K_KEYVAL] = "mapping", [K_TIERS] = "list of tiers",
+		[K_STR] = "string",
+		[K_UINT] = "integer",
+		[K_SIZE] = "integer",
+		[K_U32] = "integer",
+		[K_BOOL] = "boolean",
+		[K_MODE] = "octal mode",
+		[K_ENUM_IDX] = "enum",
+		[K_ENUM_STR] = "enum",
+		[K_LIST] = "list of strings",
+		[K_KEYVAL] = "mapping",
+		[K_TIERS] = "list of tiers",
 		[K_POLICY] = "list of policy lines",
 	};
 

@@ -121,15 +121,13 @@ join_items(struct buf *b, const char *const *items, size_t n, size_t k,
  * tail (may be NULL) always ends the value. */
 static int
 add_list(const struct config *cfg, struct actions *out, const char *suffix,
-         const char *const *items, size_t n, const char *sep,
-         const char *tail)
+         const char *const *items, size_t n, const char *sep, const char *tail)
 {
 	struct policy_header *h = &out->headers[out->headers_count];
 	struct buf b;
 	size_t k = n;
 
-	snprintf(h->name, sizeof(h->name), "%s%s", cfg->header_prefix,
-	         suffix);
+	snprintf(h->name, sizeof(h->name), "%s%s", cfg->header_prefix, suffix);
 	buf_init(&b, 64 * 1024);
 	for (;;) {
 		if (join_items(&b, items, n, k, sep) < 0 ||
@@ -245,8 +243,8 @@ collect_flags(const struct verdict *v, struct flag_items *f)
 	char nm[TRIAGE_MAX_NAME_LEN];
 
 	f->n = 0;
-	for (size_t i = 0; v != NULL && i < v->flags_count &&
-	                   i < TRIAGE_MAX_FLAGS; i++) {
+	for (size_t i = 0;
+	     v != NULL && i < v->flags_count && i < TRIAGE_MAX_FLAGS; i++) {
 		if (!v->flags[i].set)
 			continue;
 		policy_ascii(nm, sizeof(nm),
@@ -298,8 +296,8 @@ add_rules(const struct config *cfg, const struct match_result *m,
 	                  (p = calloc(count, sizeof(*p))) == NULL))
 		goto done;
 	for (size_t i = 0; i < count; i++) {
-		const char *id = m->hits[i].rule ? rule_id(m->hits[i].rule)
-		                                 : NULL;
+		const char *id =
+		    m->hits[i].rule ? rule_id(m->hits[i].rule) : NULL;
 		size_t j;
 
 		policy_ascii(ids[n], RULE_ID_LEN, id ? id : "?");
@@ -326,15 +324,14 @@ add_customer(const struct config *cfg, const struct customer *c,
 
 	if (c == NULL || !c->db_ok)
 		return add_one(cfg, out, "Customer", "unavailable");
-	policy_ascii(cur, sizeof(cur), c->currency[0] ? c->currency
-	                                              : cfg->currency);
+	policy_ascii(cur, sizeof(cur),
+	             c->currency[0] ? c->currency : cfg->currency);
 	if (!c->found) {
 		snprintf(v, sizeof(v), "ltv=0.00 %s; orders=0; matched=none",
 		         cur);
 		return add_one(cfg, out, "Customer", v);
 	}
-	policy_ascii(by, sizeof(by), c->matched_by[0] ? c->matched_by
-	                                              : "none");
+	policy_ascii(by, sizeof(by), c->matched_by[0] ? c->matched_by : "none");
 	policy_ascii(basis, sizeof(basis), c->basis);
 	a = c->ltv_cents < 0 ? -c->ltv_cents : c->ltv_cents;
 	snprintf(v, sizeof(v), "ltv=%s%lld.%02lld %s; orders=%ld; matched=%s",
@@ -357,8 +354,7 @@ add_history(const struct config *cfg, const struct customer *c,
 
 	if (c == NULL || !c->db_ok)
 		return add_one(cfg, out, "History", "unavailable");
-	for (size_t i = 0; i < c->history_count && i < TRIAGE_MAX_FLAGS;
-	     i++) {
+	for (size_t i = 0; i < c->history_count && i < TRIAGE_MAX_FLAGS; i++) {
 		policy_ascii(name, sizeof(name), c->history[i].flag);
 		snprintf(items[n], sizeof(items[0]), "%s=%ld", name,
 		         c->history[i].count);
@@ -366,8 +362,7 @@ add_history(const struct config *cfg, const struct customer *c,
 		n++;
 	}
 	snprintf(tail, sizeof(tail), "; days=%u",
-	         c->history_days ? c->history_days
-	                         : cfg->history_window_days);
+	         c->history_days ? c->history_days : cfg->history_window_days);
 	return add_list(cfg, out, "History", p, n, "; ", tail);
 }
 
@@ -390,8 +385,7 @@ add_status(const struct config *cfg, struct actions *out)
 }
 
 static int
-add_version(const struct config *cfg, const char *host,
-            struct actions *out)
+add_version(const struct config *cfg, const char *host, struct actions *out)
 {
 	char h[256], v[320];
 
@@ -443,19 +437,19 @@ subject_clean(struct buf *b, const char *raw)
  * and only when the decoded subject does not carry it already. */
 static int
 decide_subject(const struct config *cfg, const struct verdict *v,
-               const char *tier, const char *subject,
-               const char *subject_raw, struct actions *out)
+               const char *tier, const char *subject, const char *subject_raw,
+               struct actions *out)
 {
 	const char *cand[2 + TRIAGE_MAX_FLAGS], *pick[2 + TRIAGE_MAX_FLAGS];
 	size_t nc = 0, np = 0;
 	struct buf b;
 
-	cand[nc++] = config_keyval_get(cfg->tag_actions,
-	                               cfg->tag_actions_count, out->action);
-	cand[nc++] = config_keyval_get(cfg->tag_tiers, cfg->tag_tiers_count,
-	                               tier);
-	for (size_t i = 0; v != NULL && i < v->flags_count &&
-	                   i < TRIAGE_MAX_FLAGS; i++)
+	cand[nc++] = config_keyval_get(cfg->tag_actions, cfg->tag_actions_count,
+	                               out->action);
+	cand[nc++] =
+	    config_keyval_get(cfg->tag_tiers, cfg->tag_tiers_count, tier);
+	for (size_t i = 0;
+	     v != NULL && i < v->flags_count && i < TRIAGE_MAX_FLAGS; i++)
 		if (v->flags[i].set)
 			cand[nc++] = config_keyval_get(cfg->tag_flags,
 			                               cfg->tag_flags_count,
@@ -476,8 +470,8 @@ decide_subject(const struct config *cfg, const struct verdict *v,
 	for (size_t i = 0; i < np; i++)
 		if (buf_printf(&b, "%s%s", i ? " " : "", pick[i]) != BUF_OK)
 			goto fail;
-	while (subject_raw != NULL && (*subject_raw == ' ' ||
-	                               *subject_raw == '\t'))
+	while (subject_raw != NULL &&
+	       (*subject_raw == ' ' || *subject_raw == '\t'))
 		subject_raw++;
 	if (subject_raw != NULL && *subject_raw != '\0' &&
 	    (buf_putc(&b, ' ') != BUF_OK || subject_clean(&b, subject_raw) < 0))
