@@ -305,6 +305,9 @@ static const struct rg_verb rg_verbs[] = {
 	{ "\xeb\x8b\x98\xec\x9d\xb4 \xec\x9e\x91\xec\x84\xb1", /* 님이 작성 */
 	  RG_AT_END, 0, "reply header '... X <a>님이 작성:'",
 	  "reply header '> ... X <a>님이 작성:' (Apple Mail)" },
+	{ "\xec\x9e\x91\xec\x84\xb1", RG_AT_END, 1, /* 작성 */
+	  "reply header '... X <a> 작성:'",
+	  "reply header '> ... X <a> 작성:' (Apple Mail)" },
 	{ "пише", RG_AT_END, 1, "reply header '... X <a> пише:'",
 	  "reply header '> ... X <a> пише:' (Apple Mail)" },
 	{ "написав(-ла)", RG_AT_END, 1,
@@ -331,14 +334,21 @@ static const struct rg_verb rg_verbs[] = {
 static const char RG_RU_GMAIL[] = "reply header '... г. в ..., X <a>:'";
 static const char RG_RU_GMAIL_Q[] =
     "reply header '> ... г. в ..., X <a>:' (Apple Mail)";
+static const char RG_DATE_ADDR[] = "reply header '<date> <time>, X <a>:'";
+static const char RG_DATE_ADDR_Q[] =
+    "reply header '> <date> <time>, X <a>:' (Apple Mail)";
 
-/* A time (9:41, 15:11), a year (1999, 2025) or a numeric date (3/2/25,
- * 03.03.2025): what every client puts in a reply header. */
-static int
-rg_has_date(const char *s, size_t len)
+enum { RG_TIME = 1, RG_YEAR = 2, RG_NUMDATE = 4 };
+
+/* Which date tokens s holds: a time (9:41, 15:11), a year (1999, 2025),
+ * a numeric date (3/2/25, 03.03.2025): what clients put in a reply
+ * header. */
+static unsigned
+rg_date_tokens(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i, n;
+	size_t i, j, n;
+	unsigned found = 0;
 
 	for (i = 0; i < len; i++) {
 		if (!rg_is_digit(u[i]) || (i > 0 && rg_is_digit(u[i - 1])))
@@ -347,23 +357,40 @@ rg_has_date(const char *s, size_t len)
 			;
 		if (n <= 2 && i + n + 2 < len && u[i + n] == ':' &&
 		    rg_is_digit(u[i + n + 1]) && rg_is_digit(u[i + n + 2]))
-			return 1;
+			found |= RG_TIME;
 		if (n == 4 && (u[i] == '1' || u[i] == '2') &&
 		    (u[i + 1] == '9' || u[i + 1] == '0'))
-			return 1;
+			found |= RG_YEAR;
 		if (n <= 4 && i + n + 1 < len &&
 		    (u[i + n] == '/' || u[i + n] == '.' || u[i + n] == '-') &&
 		    rg_is_digit(u[i + n + 1])) {
-			size_t j = i + n + 1;
-
-			while (j < len && rg_is_digit(u[j]))
-				j++;
+			for (j = i + n + 1; j < len && rg_is_digit(u[j]); j++)
+				;
 			if (j + 1 < len && u[j] == u[i + n] &&
 			    rg_is_digit(u[j + 1]))
-				return 1;
+				found |= RG_NUMDATE;
 		}
 	}
-	return 0;
+	return found;
+}
+
+static int
+rg_has_date(const char *s, size_t len)
+{
+	return rg_date_tokens(s, len) != 0;
+}
+
+/* Does s end with "<address>"? */
+static int
+rg_ends_with_addr(const char *s, size_t len)
+{
+	size_t i = len;
+
+	if (len == 0 || s[len - 1] != '>')
+		return 0;
+	while (i > 0 && s[i - 1] != '<')
+		i--;
+	return i > 0 && memchr(s + i, '@', len - i) != NULL;
 }
 
 static int
@@ -393,12 +420,16 @@ rg_verb_matches(const struct rg_verb *v, const char *body, size_t len)
 }
 
 /* The Russian Gmail form has no verb: "пн, 17 мар. 2025 г. в 09:12,
- * Name <addr>:". */
-static int
-rg_is_ru_gmail(const char *body, size_t len)
+ * Name <addr>:"; other clients write "17.03.2025, 09:12, Name <addr>:". */
+static const char *
+rg_verbless(const char *body, size_t len, int quoted)
 {
-	return rg_find(body, len, "г. в ") >= 0 && len > 0 &&
-	    body[len - 1] == '>' && memchr(body, '@', len) != NULL;
+	if (!rg_ends_with_addr(body, len) ||
+	    !(rg_date_tokens(body, len) & RG_TIME))
+		return NULL;
+	if (rg_find(body, len, "г. в ") >= 0)
+		return quoted ? RG_RU_GMAIL_Q : RG_RU_GMAIL;
+	return quoted ? RG_DATE_ADDR_Q : RG_DATE_ADDR;
 }
 
 /* Returns the reason when s (trimmed, at most RG_MAX_HEADER_LINE bytes)
@@ -423,9 +454,7 @@ rg_attribution(const char *s, size_t len, int quoted)
 	for (i = 0; i < sizeof(rg_verbs) / sizeof(rg_verbs[0]); i++)
 		if (rg_verb_matches(&rg_verbs[i], s, len))
 			return quoted ? rg_verbs[i].qreason : rg_verbs[i].reason;
-	if (rg_has_date(s, len) && rg_is_ru_gmail(s, len))
-		return quoted ? RG_RU_GMAIL_Q : RG_RU_GMAIL;
-	return NULL;
+	return rg_verbless(s, len, quoted);
 }
 
 /* Does s end inside "<...", an address the client wrapped? */

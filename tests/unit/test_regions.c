@@ -220,6 +220,19 @@ static const struct rcase rcases[] = {
 	  "<orders@shop.example> написал(а):\n> текст\n",
 	  "Спасибо.",
 	  "attribution[reply header '... X <a> написал(а):']" },
+	{ "ko short form",
+	  "확인 부탁드립니다.\n\n2025. 3. 18. 오후 3:11, Shop "
+	  "<s@shop.example> 작성:\n> 본문\n",
+	  "확인 부탁드립니다.",
+	  "attribution[reply header '... X <a> 작성:']" },
+	{ "date, name and address without a verb",
+	  "Спасибо.\n\n17.03.2025, 09:12, \"Shop\" <orders@shop.example>:\n"
+	  "> текст\n",
+	  "Спасибо.",
+	  "attribution[reply header '<date> <time>, X <a>:']" },
+	{ "an address without a time and verb stays",
+	  "Write to my new address <me@example.com>:\nthanks\n",
+	  "Write to my new address <me@example.com>:\nthanks", "" },
 	{ "de gmail",
 	  "Können Sie nachfragen?\n\nAnja Richter\n\n"
 	  "Am Mo., 3. März 2025 um 14:20 Uhr schrieb Hearth & Bloom "
