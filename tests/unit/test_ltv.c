@@ -311,6 +311,38 @@ test_orders(void **state)
 	                              " WHERE name = '#3001'"), 12000);
 }
 
+/* The demo export in examples/: LTV recomputed from the orders export
+ * must equal the customers export's Total Spent for every customer. */
+static void
+test_examples_agree(void **state)
+{
+	struct env *e = *state;
+	char cust[1024], ord[1024];
+	const char *top = getenv("TOP");
+
+	snprintf(cust, sizeof(cust), "%s/examples/customers.csv",
+	         top ? top : ".");
+	snprintf(ord, sizeof(ord), "%s/examples/orders.csv", top ? top : ".");
+	import_ok(e, ord, "shopify-orders", -1, 61);
+	sql(e, "CREATE TABLE snap AS SELECT email, ltv_cents, orders_count"
+	       " FROM customers");
+	import_ok(e, cust, "shopify-customers", 26, 0);
+	assert_int_equal(sql_count(e, "SELECT count(*) FROM customers c"
+	                              " JOIN snap s ON s.email = c.email"), 27);
+	assert_int_equal(sql_count(e, "SELECT count(*) FROM customers c"
+	                              " JOIN snap s ON s.email = c.email"
+	                              " WHERE s.ltv_cents != c.ltv_cents"
+	                              " OR s.orders_count != c.orders_count"),
+	                 0);
+	env_open(e);
+	expect_customer(e, "avery.stone@example.com", 100000, "vip",
+	                "total-spent");
+	expect_customer(e, "blake.rivers@example.net", 99999, "loyal",
+	                "total-spent");
+	expect_customer(e, "guest.one@example.org", 22300, "standard",
+	                "orders");
+}
+
 static void
 test_plain(void **state)
 {
@@ -974,6 +1006,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_customers_old_bom_crlf,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_examples_agree, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_plain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reimport_updates, setup,
 		                                teardown),
