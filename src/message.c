@@ -409,6 +409,7 @@ struct walk {
 	struct walk_frame *stack;
 	size_t sp, stack_cap;
 	size_t parts_cap;
+	GMimeObject **objs;  /* the GMime object of each part (borrowed) */
 	size_t visited;
 	size_t text_left;
 };
@@ -435,10 +436,11 @@ walk_push(struct walk *w, GMimeObject *obj, unsigned depth, int in_rfc822,
 }
 
 static struct msg_part *
-part_new(struct walk *w)
+part_new(struct walk *w, GMimeObject *obj)
 {
 	struct message *m = w->m;
 	struct msg_part *mp;
+	GMimeObject **o;
 
 	if (m->parts_count == w->parts_cap) {
 		size_t ncap = w->parts_cap ? w->parts_cap * 2 : 8;
@@ -447,8 +449,13 @@ part_new(struct walk *w)
 		if (mp == NULL)
 			return NULL;
 		m->parts = mp;
+		o = realloc(w->objs, ncap * sizeof(*o));
+		if (o == NULL)
+			return NULL;
+		w->objs = o;
 		w->parts_cap = ncap;
 	}
+	w->objs[m->parts_count] = obj;
 	mp = &m->parts[m->parts_count];
 	memset(mp, 0, sizeof(*mp));
 	mp->index = m->parts_count++;
@@ -630,6 +637,22 @@ part_text(struct walk *w, struct msg_part *mp, const unsigned char *data,
 	return rc;
 }
 
+/* 1 when GMime typed a part application/octet-stream only because its
+ * Content-Type field was not valid. */
+static int
+bad_content_type(GMimeObject *obj)
+{
+	const char *v = g_mime_object_get_header(obj, "Content-Type");
+	const char *p;
+
+	if (v == NULL)
+		return 0;
+	for (p = v; *p != '\0'; p++)
+		if (str_ncasecmp(p, "octet-stream", 12) == 0)
+			return 0;
+	return 1;
+}
+
 /* Fills the description of a leaf part from its headers. */
 static int
 part_describe(struct msg_part *mp, GMimeObject *obj)
@@ -658,10 +681,21 @@ part_describe(struct msg_part *mp, GMimeObject *obj)
 	                       NULL, fn, strlen(fn), "windows-1252", NULL,
 	                       &anom)) == NULL)
 		return -1;
+	if (strcmp(mp->content_type, "application/octet-stream") == 0 &&
+	    bad_content_type(obj) && mp->filename == NULL) {
+		free(mp->content_type); /* RFC 2045 5.2: invalid means text */
+		if ((mp->content_type = str_dup("text/plain")) == NULL)
+			return -1;
+	}
 	mp->is_html = strcmp(mp->content_type, "text/html") == 0;
 	mp->is_text = mp->is_html || strcmp(mp->content_type, "text/plain") == 0;
-	mp->is_attachment = !mp->is_text || mp->filename != NULL ||
-	                    (cd != NULL && g_mime_content_disposition_is_attachment(cd));
+	/* the whole body of a single-part message is its text, whatever
+	 * its disposition says */
+	mp->is_attachment = !mp->is_text ||
+	                    (mp->depth > 0 &&
+	                     (mp->filename != NULL ||
+	                      (cd != NULL &&
+	                       g_mime_content_disposition_is_attachment(cd))));
 	return 0;
 }
 
@@ -675,14 +709,36 @@ part_encoded_len(GMimePart *part)
 	return n > 0 ? (size_t)n : 0;
 }
 
+/* Transfer-decodes a text part and converts it into segments, unless
+ * its bytes are binary. */
+static int
+part_read(struct walk *w, struct msg_part *mp, GMimeObject *obj)
+{
+	GMimeStream *mem;
+	GByteArray *ba;
+	int rc = 0;
+
+	mem = part_decode(GMIME_PART(obj), &mp->raw_len, &w->m->anomalies);
+	if (mem == NULL)
+		return -1;
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	if (ba != NULL && looks_binary(ba->data, ba->len, mp->charset)) {
+		mp->skip_reason = "binary content";
+	} else {
+		mp->used = 1;
+		mp->skip_reason = NULL;
+		rc = part_text(w, mp, ba != NULL ? ba->data : NULL,
+		               ba != NULL ? ba->len : 0);
+	}
+	g_object_unref(mem);
+	return rc;
+}
+
 /* One leaf part: describe, and decode its text when it is used. */
 static int
 walk_leaf(struct walk *w, const struct walk_frame *f)
 {
-	struct msg_part *mp = part_new(w);
-	GMimeStream *mem;
-	GByteArray *ba;
-	int rc = 0;
+	struct msg_part *mp = part_new(w, f->obj);
 
 	if (mp == NULL)
 		return -1;
@@ -696,19 +752,30 @@ walk_leaf(struct walk *w, const struct walk_frame *f)
 		mp->raw_len = part_encoded_len(GMIME_PART(f->obj));
 		return 0;
 	}
-	mem = part_decode(GMIME_PART(f->obj), &mp->raw_len, &w->m->anomalies);
-	if (mem == NULL)
-		return -1;
-	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	if (ba != NULL && looks_binary(ba->data, ba->len, mp->charset)) {
-		mp->skip_reason = "binary content";
-	} else {
-		mp->used = 1;
-		rc = part_text(w, mp, ba != NULL ? ba->data : NULL,
-		               ba != NULL ? ba->len : 0);
+	return part_read(w, mp, f->obj);
+}
+
+/* A mail whose only text is in text attachments: read those, so the
+ * rules see something (they stay marked is_attachment). */
+static int
+walk_rescue(struct walk *w)
+{
+	struct message *m = w->m;
+	size_t i;
+
+	for (i = 0; i < m->parts_count; i++)
+		if (m->parts[i].used && m->parts[i].is_text)
+			return 0;
+	for (i = 0; i < m->parts_count; i++) {
+		struct msg_part *mp = &m->parts[i];
+
+		if (mp->is_text && mp->is_attachment && w->objs[i] != NULL &&
+		    mp->skip_reason != NULL &&
+		    strcmp(mp->skip_reason, "attachment") == 0 &&
+		    part_read(w, mp, w->objs[i]) != 0)
+			return -1;
 	}
-	g_object_unref(mem);
-	return rc;
+	return 0;
 }
 
 /* 1 when a plain rendering says nothing a person wrote: empty, or a
@@ -897,7 +964,7 @@ static int
 walk_fallback(struct walk *w, const char *data, size_t len)
 {
 	const char *body = NULL;
-	struct msg_part *mp = part_new(w);
+	struct msg_part *mp = part_new(w, NULL);
 	size_t i;
 
 	for (i = 0; i + 1 < len && body == NULL; i++)
@@ -947,6 +1014,8 @@ decode_mime(struct walk *w, const char *data, size_t len)
 	if (msg != NULL)
 		root = g_mime_message_get_mime_part(msg);
 	rc = root != NULL ? walk_tree(w, root) : walk_fallback(w, data, len);
+	if (rc == 0 && root != NULL)
+		rc = walk_rescue(w);
 out:
 	if (msg != NULL)
 		g_object_unref(msg);
@@ -982,6 +1051,22 @@ message_finalize(struct message *m)
 	m->anomalies |= MSG_NO_TEXT;
 }
 
+/* Raw 8-bit header text that is not UTF-8 is most likely in the charset
+ * of the body text (Outlook writes both in ks_c_5601-1987, The Bat! in
+ * KOI8-U); the configured fallback otherwise. */
+static const char *
+header_fallback(const struct message *m, const struct message_limits *lim)
+{
+	size_t i;
+
+	for (i = 0; i < m->parts_count; i++)
+		if (m->parts[i].used && m->parts[i].charset != NULL &&
+		    !str_casestarts(m->parts[i].charset, "utf") &&
+		    !str_casestarts(m->parts[i].charset, "us-ascii"))
+			return m->parts[i].charset;
+	return lim->fallback_charset;
+}
+
 struct message *
 message_finish(struct message_parser *p, struct triage_err *err)
 {
@@ -999,17 +1084,19 @@ message_finish(struct message_parser *p, struct triage_err *err)
 		goto oom;
 	m->anomalies = p->anomalies;
 	m->raw_len = p->raw_len;
-	if (fill_headers(m, p->hdr, p->lim.fallback_charset) != 0)
-		goto oom;
 	len = p->raw.data != NULL ? crlf_to_lf(p->raw.data, p->raw.len) : 0;
 	p->raw.len = len;
 	if (decode_mime(&w, p->raw.data != NULL ? p->raw.data : "", len) != 0)
 		goto oom;
+	if (fill_headers(m, p->hdr, header_fallback(m, &p->lim)) != 0)
+		goto oom;
 	free(w.stack);
+	free(w.objs);
 	message_finalize(m);
 	return m;
 oom:
 	free(w.stack);
+	free(w.objs);
 	message_free(m);
 	if (err != NULL)
 		triage_err_set(err, "message: cannot decode: out of memory");

@@ -348,6 +348,129 @@ quote_container(xmlNodePtr n, const char *name, const char *id)
 	return NULL;
 }
 
+/* --- flattening of pathologically deep markup --- */
+
+/* Elements deeper than this (by a tag count) lose their tags before
+ * libxml2 sees the document; their text stays.  Below libxml2's own
+ * depth limit, so its parser never gives up on a document. */
+#define HTML_FLAT_DEPTH 200
+
+static const char *const html_void[] = {
+	"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+	"meta", "param", "source", "track", "wbr", NULL,
+};
+
+/* End of the markup construct starting at s[i] == '<' (index after '>'),
+ * honouring quoted attribute values and comments. */
+static size_t
+tag_end(const char *s, size_t i, size_t len)
+{
+	char q = 0;
+
+	if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+		for (i += 4; i + 2 < len; i++)
+			if (memcmp(s + i, "-->", 3) == 0)
+				return i + 3;
+		return len;
+	}
+	for (i++; i < len; i++) {
+		if (q != 0) {
+			if (s[i] == q)
+				q = 0;
+		} else if (s[i] == '"' || s[i] == '\'') {
+			q = s[i];
+		} else if (s[i] == '>') {
+			return i + 1;
+		}
+	}
+	return len;
+}
+
+/* Classifies the tag s[a..b): +1 opens an element, -1 closes one, 0
+ * neither (void element, self-closing, comment, doctype).  For <script>
+ * and <style> sets *raw to the name's length, so the caller skips their
+ * content. */
+static int
+tag_kind(const char *s, size_t a, size_t b, size_t *raw)
+{
+	char name[16];
+	size_t i = a + 1, n = 0;
+	int close = 0;
+
+	*raw = 0;
+	if (i < b && s[i] == '/')
+		close = 1, i++;
+	while (i < b && n + 1 < sizeof(name) &&
+	       ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+	        (s[i] >= '0' && s[i] <= '9')))
+		name[n++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]), i++;
+	name[n] = '\0';
+	if (n == 0)
+		return 0;
+	if (close)
+		return -1;
+	if (name_in(name, html_void) || (b >= 2 && s[b - 2] == '/'))
+		return 0;
+	if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)
+		*raw = n;
+	return 1;
+}
+
+/* Copies html without the tags of elements nested deeper than
+ * HTML_FLAT_DEPTH into *out (NULL when the document is shallow enough
+ * as it is).  Returns 0, or -1 on out of memory. */
+static int
+html_flatten(const char *s, size_t len, char **out, size_t *outlen,
+             int copy)
+{
+	size_t i = 0, e, raw, depth = 0, max = 0, n = 0;
+	int k;
+
+	*out = NULL;
+	if (copy && (*out = malloc(len + 1)) == NULL)
+		return -1;
+	while (i < len) {
+		if (s[i] != '<') {
+			if (copy)
+				(*out)[n++] = s[i];
+			i++;
+			continue;
+		}
+		e = tag_end(s, i, len);
+		k = tag_kind(s, i, e, &raw);
+		if (k > 0)
+			depth++;
+		if (depth > max)
+			max = depth;
+		if (copy && depth <= HTML_FLAT_DEPTH) {
+			memcpy(*out + n, s + i, e - i);
+			n += e - i;
+		}
+		if (k < 0 && depth > 0)
+			depth--;
+		i = e;
+		if (raw > 0 && k > 0) { /* script/style: up to its end tag */
+			for (e = i; e + 2 < len; e++)
+				if (s[e] == '<' && s[e + 1] == '/' &&
+				    (s[e + 2] == 's' || s[e + 2] == 'S'))
+					break;
+			if (e + 2 >= len)
+				e = len;
+			if (copy && depth <= HTML_FLAT_DEPTH) {
+				memcpy(*out + n, s + i, e - i);
+				n += e - i;
+			}
+			i = e;
+		}
+	}
+	if (!copy)
+		return max > HTML_FLAT_DEPTH ? html_flatten(s, len, out, outlen, 1)
+		                             : 0;
+	(*out)[n] = '\0';
+	*outlen = n;
+	return 0;
+}
+
 /* --- the walk --- */
 
 /* Handles entering node n.  Returns 1 to descend into its children, 0 to
@@ -467,6 +590,8 @@ message_html_to_text(const char *html, size_t len, size_t max_text,
 {
 	struct html_out o;
 	htmlDocPtr doc;
+	char *flat = NULL;
+	size_t flat_len = 0;
 	unsigned anom = 0;
 	int rc = 0;
 
@@ -478,10 +603,17 @@ message_html_to_text(const char *html, size_t len, size_t max_text,
 		len = message_utf8_cut(html, len, INT_MAX);
 		anom |= MSG_TRUNCATED;
 	}
+	if (html_flatten(html, len, &flat, &flat_len, 0) != 0)
+		return -1;
+	if (flat != NULL) {
+		html = flat;
+		len = flat_len;
+	}
 	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
 	                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
 	                         HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-	                         HTML_PARSE_COMPACT);
+	                         HTML_PARSE_COMPACT | XML_PARSE_HUGE);
+	free(flat);
 	if (doc == NULL)
 		goto done; /* nothing libxml2 could read: no text */
 	memset(&o, 0, sizeof(o));
