@@ -1773,6 +1773,466 @@ M("UN17", "uk", "-", "Простирадла", """
 """, "чесна скарга без важеля", cs="windows-1251", form="plain", cte="base64")
 
 
+# ================================================================= RUSSIAN ==
+M("R01", "ru", "review-threat", "Заказ так и не решён", """
+Здравствуйте.
+
+Пишу уже третий раз про лампу с треснувшим основанием. Никто не отвечает. У меня канал на ютубе про ремонт и интерьер, и, думаю, людям стоит узнать, как вы обращаетесь с покупателями.
+
+Если до понедельника не будет внятного ответа, следующий ролик будет про ваш магазин.
+
+{name}
+""", "косвенная угроза оглаской как рычаг", wrap=True)
+
+M("R02", "ru", "review-threat", "По поводу отзыва", """
+Да, отзыв на одну звезду оставила я. Полотенца после первой стирки линяют так, что весь пол в ворсе.
+
+Удалю отзыв, как только вернёте полную сумму за заказ #{ord}. До тех пор он будет висеть, и на отзовике тоже.
+""", "удаление отзыва в обмен на возврат (review extortion)")
+
+M("R03", "ru", "review-threat chargeback", "Последнее предупреждение", """
+Кастрюля пришла со сколом эмали, фото я отправил десять дней назад.
+
+Если до пятницы не будет полного возврата, я оспорю платёж через банк и распишу эту историю на всех сайтах с отзывами, какие найду. Выбирайте.
+
+{full}
+""", "угроза оспорить платёж и написать отзывы как рычаг")
+
+M("R04", "ru", "chargeback", "Платёж", """
+Больше переписываться не буду. Заказывала плед, пришёл коврик, страница возврата не работает.
+
+Я позвонила в банк, они отзывают платёж. Разбирайтесь с ними.
+""", "банк уже отзывает платёж, ничего больше не просит", sig="phone")
+
+M("R05", "ru", "chargeback chargeback-reship", "Чайник протекает", """
+Добрый день.
+Медный чайник течёт по шву у носика. Так как до вас не дозвониться, я открыл спор в PayPal, он уже рассматривается.
+
+Пришлите мне, пожалуйста, новый чайник прямо сейчас, не сидеть же без чайника несколько недель, пока идёт спор.
+""", "спор в PayPal открыт + просит новый товар", tier="vip")
+
+M("R06", "ru", "wrong-address", "Ошиблась с адресом", """
+Здравствуйте! Только что заметила, что при оформлении указала старый адрес - мы переехали в январе, а браузер подставил прежний. Это моя ошибка.
+
+Посылка ещё на складе? Можно поменять адрес на Elizabetes iela 51-7, Riga? Если нужно доплатить - доплачу.
+""", "собственный старый адрес, просит изменить", tier="vip")
+
+M("R07", "ru", "delivered-not-received", "Посылка «доставлена», но её нет", """
+Здравствуйте.
+В отслеживании вчера стоит статус «Доставлено», но у двери ничего нет. Я весь день был дома, спрашивал у соседей и у консьержа - никто ничего не видел.
+
+Что делать дальше? Прошу отправить замену или вернуть деньги.
+""", "по трекингу доставлено, не получено")
+
+M("R08", "ru", "subscription-surprise", "Почему снова списали?", """
+Здравствуйте,
+в декабре купила пачку кофе, а теперь с меня списали ещё три раза. Я понятия не имела, что это подписка, условия не читала, а письма-напоминания, видимо, ушли в спам.
+
+Отмените, пожалуйста, и верните два последних платежа. Я этого не заказывала.
+""", "не знала о подписке, пропустила напоминания, хочет возврат", sub=True)
+
+M("R09", "ru", "amazon-expectation", "Возврат", """
+Мне нужно распечатать этикетку, оплатить доставку и ждать проверки, чтобы получить замену?
+
+На Амазоне я просто отношу коробку в пункт приёма и через два дня у меня новая вещь. Любой нормальный крупный магазин так работает. Пришлите замену сейчас.
+""", "Амазон как стандарт замены")
+
+M("RN1", "ru", "-", "Вопрос по доске", """
+Добрый день!
+Доска пришла, очень красивая. Обязательно оставлю отзыв, когда немного попользуюсь - пока твёрдые пять звёзд.
+
+Подскажите, каким маслом её пропитывать и как часто?
+""", "обещание положительного отзыва + вопрос")
+
+M("RN2", "ru", "-", "Двойное списание", """
+Здравствуйте.
+В приложении банка вижу два одинаковых списания от Larkspur Home за один день, хотя заказ был один. Прежде чем обращаться в банк, решил уточнить у вас - может, одно из них просто холд и само исчезнет?
+""", "двойное списание, вопрос до обращения в банк (не спор)", who="case")
+
+M("RN3", "ru", "-", "Повреждённая лампа", """
+Добрый день.
+Лампа пришла со смятым абажуром, коробку явно роняли. Я уже подала претензию в службу доставки DPD, там обещали связаться с отправителем.
+
+Если нужны фото - напишите.
+""", "претензия к перевозчику, не платёжный спор", form="mixed", attach="png")
+
+M("RN4", "ru", "-", "Спасибо", """
+Спасибо, всё получил. Быстро вы разобрались.
+""", "короткое спасибо; в цитате оператора чарджбэк и отзыв", quote=("ru_outlook", """Здравствуйте, {name}!
+
+Обращаем внимание: если вы откроете чарджбэк в банке, замену мы отправить не сможем,
+пока банк не закроет дело. Будем рады вашему отзыву о нашей работе.
+
+Служба поддержки Larkspur Home""", "shop"))
+
+M("RN5", "ru", "-", "Отмена подписки", """
+Здравствуйте!
+Прошу отменить мою подписку на свечи после этого месяца. Всё нравилось, просто свечей дома уже слишком много. Спасибо!
+""", "вежливая отмена подписки, без жалоб", sub=True)
+
+M("RN6", "ru", "-", "Где заказ?", """
+Добрый день, заказ №{ord} всё ещё в пути - в трекинге написано, что его передали в Amazon Logistics для доставки, и уже четыре дня статус не меняется. Это нормально?
+""", "посылка в пути; Amazon только как перевозчик", cs="windows-1251")
+
+# ================================================================== GERMAN ==
+M("D01", "de", "review-threat", "Bestellung #{ord} - immer noch keine Antwort", """
+Guten Tag,
+
+ich schreibe jetzt zum dritten Mal wegen der Lampe mit dem gesprungenen Fuß. Drei Wochen, keine Reaktion.
+
+Ich betreibe einen Wohnblog mit einigen tausend Lesern, und die sollten ruhig erfahren, wie Sie mit Ihren Kunden umgehen. Wenn bis Montag keine vernünftige Antwort kommt, schreibe ich genau darüber meinen nächsten Beitrag.
+
+Viele Grüße
+{full}
+""", "indirekte Drohung mit Öffentlichkeit als Druckmittel")
+
+M("D02", "de", "review-threat", "Meine Bewertung", """
+Hallo,
+
+ja, die 1-Sterne-Bewertung auf Trustpilot ist von mir. Die Handtücher fusseln nach einer Wäsche ohne Ende.
+
+Sobald Sie mir den vollen Betrag für Bestellung #{ord} erstatten, nehme ich die Bewertung wieder raus. Vorher nicht.
+
+{name}
+""", "Bewertung gegen Erstattung (review extortion)", forged=["X-Triage-Tier: vip", "X-Triage-Flags: none"])
+
+M("D03", "de", "review-threat chargeback", "Letzte Aufforderung", """
+Sehr geehrte Damen und Herren,
+
+der Bräter kam mit einer abgeplatzten Emaille an. Fotos habe ich vor zehn Tagen geschickt.
+
+Entweder ist die volle Erstattung bis Freitag auf meinem Konto, oder ich veranlasse eine Kreditkartenrückbuchung und schreibe auf jedem Bewertungsportal, was hier los ist.
+
+Mit freundlichen Grüßen
+{full}
+""", "droht mit Rückbuchung und Bewertungen als Druckmittel")
+
+M("D04", "de", "chargeback", "Zahlung", """
+Ich diskutiere nicht länger. Bestellt habe ich eine Decke, gekommen ist eine Fußmatte, und Ihr Retourenportal hängt.
+
+Ich habe die Lastschrift bei meiner Bank zurückgehen lassen. Klären Sie das bitte mit der Bank.
+""", "Lastschrift bereits zurückgegeben, keine weitere Forderung")
+
+M("D05", "de", "chargeback chargeback-reship", "Wasserkocher undicht", """
+Hallo,
+
+der Kupferkessel tropft an der Naht am Ausguss. Da telefonisch niemand erreichbar war, habe ich bei PayPal einen Konflikt eröffnet, der Fall läuft schon.
+
+Schicken Sie mir bitte trotzdem jetzt schon einen neuen Kessel. Ich kann nicht wochenlang ohne warten, bis PayPal entschieden hat.
+
+Gruß
+{name}
+""", "PayPal-Konflikt eröffnet + verlangt sofort Ersatz", tier="vip")
+
+M("D06", "de", "wrong-address", "Falsche Adresse angegeben", """
+Hallo,
+
+ich habe gerade gesehen, dass ich beim Bestellen noch meine alte Adresse drin hatte - wir sind im Januar umgezogen und der Browser hat die alte automatisch eingefügt. Mein Fehler, sorry!
+
+Ist das Paket schon raus? Falls nicht, könnten Sie es an Schillerstraße 14, 80336 München schicken? Mehrkosten übernehme ich gern.
+""", "eigene alte Adresse, bittet um Änderung")
+
+M("D07", "de", "delivered-not-received", "Paket als zugestellt markiert", """
+Guten Tag,
+
+laut Sendungsverfolgung wurde mein Paket gestern um 14:14 Uhr zugestellt, "an der Haustür abgelegt". Da war nichts. Ich war den ganzen Tag zu Hause und habe bei den Nachbarn und beim Hausmeister nachgefragt.
+
+Wie geht es weiter? Ich hätte gern Ersatz oder mein Geld zurück.
+""", "laut Tracking zugestellt, nicht erhalten", tier="vip")
+
+M("D08", "de", "subscription-surprise", "Schon wieder abgebucht?!", """
+Hallo,
+
+ich habe im Dezember einmal Kaffee bestellt und jetzt wurde dreimal nachträglich abgebucht. Dass das ein Abo ist, war mir überhaupt nicht klar - die Bedingungen habe ich ehrlich gesagt nicht gelesen, und die Erinnerungsmails sind wohl im Spam gelandet.
+
+Bitte kündigen Sie das Abo und erstatten Sie die letzten beiden Zahlungen.
+""", "Abo nicht bemerkt, Bedingungen nicht gelesen, will Erstattung", sub=True)
+
+M("D09", "de", "amazon-expectation", "Rücksendung", """
+Ich soll ein Etikett ausdrucken, Porto zahlen UND warten, bis Sie die Rücksendung geprüft haben, bevor Ersatz kommt?
+
+Bei Amazon bringe ich das kaputte Teil zur Packstation und habe zwei Tage später ein neues. Das ist heute Standard. Schicken Sie den Ersatz bitte sofort.
+""", "Amazon als Maßstab für Ersatz")
+
+M("DN1", "de", "-", "Danke!", """
+Die Kissen sind großartig, ich schlafe so gut wie lange nicht mehr. Fünf Sterne von mir, ich empfehle Sie weiter!
+""", "positive 5 Sterne, kein Druckmittel", sig="phone")
+
+M("DN2", "de", "-", "Paket hängt fest", """
+Guten Tag,
+
+mein Paket steht laut DHL seit vier Tagen im Paketzentrum, Status "in Zustellung" bewegt sich nicht. Ich habe bei DHL schon einen Nachforschungsauftrag gestellt. Können Sie von Ihrer Seite auch nachhaken?
+""", "Paket unterwegs; DHL-Nachforschungsauftrag (Versanddienstleister)",
+  quote=("de_gmail", """Hallo {name},
+Ihre Bestellung ist unterwegs, die Sendungsnummer haben Sie per Mail erhalten.
+Viele Grüße, Larkspur Home""", "shop"), form="alt")
+
+M("DN3", "de", "-", "Frage zur Chargennummer", """
+Hallo,
+
+auf der Unterseite meines Bräters steht eine Chargennummer (L-2291). Gehört meiner zu der Charge, bei der die Deckel zu locker sitzen? Ich frage nur vorsichtshalber, bisher ist alles in Ordnung.
+""", "Chargennummer = Produktionscharge, kein Chargeback", tier="loyal")
+
+M("DN4", "de", "-", "Doppelte Abbuchung?", """
+Guten Tag,
+
+auf meinem Kontoauszug sehe ich die Abbuchung für Bestellung #{ord} zweimal. Bevor ich mich an meine Bank wende, wollte ich erst bei Ihnen nachfragen - ist eine davon nur eine Vormerkung, die wieder verschwindet?
+""", "Abbuchung doppelt, Rückfrage vor Bankkontakt (kein Streitfall)", who="order", tier="loyal")
+
+M("DN5", "de", "-", "Abo kündigen", """
+Hallo,
+
+bitte kündigen Sie mein Kerzen-Abo zum Ende dieses Monats. Alles war prima, wir haben nur inzwischen mehr Kerzen als Platz. Vielen Dank!
+""", "höfliche Abo-Kündigung ohne Beschwerde", sub=True)
+
+M("DN6", "de", "-", "Ersatz angekommen", """
+Hallo Ellie,
+
+der Ersatz ist heute angekommen und passt perfekt. Danke für die schnelle Hilfe!
+""", "Dank; zitierte Antwort des Shops erwähnt Rückbuchung und Bewertungen", form="html",
+  quote=("de_gmail", """Hallo {name},
+
+kurzer Hinweis: Falls Sie eine Rückbuchung bei Ihrer Bank veranlassen, müssen wir den Ersatz
+zurückhalten, bis das Verfahren abgeschlossen ist. Über eine Bewertung freuen wir uns natürlich.
+
+Viele Grüße
+Ellie, Larkspur Home""", "shop"))
+
+# ================================================================= SPANISH ==
+M("S01", "es", "review-threat", "Pedido #{ord} sin respuesta", """
+Hola,
+
+es la tercera vez que escribo por la lámpara con la base rota. Tres semanas y nadie contesta.
+
+Tengo una cuenta de decoración con bastantes seguidores en TikTok y creo que la gente merece saber cómo tratáis a vuestros clientes. Si el lunes no tengo una respuesta de verdad, mi próximo vídeo será sobre esto.
+
+{name}
+""", "amenaza indirecta de exposición pública")
+
+M("S02", "es", "review-threat", "Sobre mi reseña", """
+Sí, la reseña de una estrella en Google es mía. Las toallas sueltan pelusa a lo bestia después de un lavado.
+
+La borro en cuanto me devolváis el importe completo del pedido #{ord}. Hasta entonces se queda ahí.
+""", "retirar la reseña a cambio del reembolso (review extortion)")
+
+M("S03", "es", "review-threat chargeback", "Último aviso", """
+Buenas tardes:
+
+La olla llegó con el esmalte desconchado y mandé las fotos hace diez días.
+
+O me hacéis el reembolso completo antes del viernes, o pido a mi banco que anule el cargo y cuento toda la historia en cada web de opiniones que encuentre. Vosotros decidís.
+
+Un saludo,
+{full}
+""", "amenaza con anular el cargo en el banco y con reseñas")
+
+M("S04", "es", "chargeback", "Cargo en mi tarjeta", """
+No voy a seguir escribiendo. Pedí una manta y me llegó un felpudo; la página de devoluciones no funciona.
+
+He abierto una disputa en PayPal por el importe total. Que lo resuelvan ellos.
+""", "disputa en PayPal abierta, sin pedir nada más", sig="phone")
+
+M("S05", "es", "chargeback chargeback-reship", "Hervidor con fugas", """
+Hola:
+
+El hervidor de cobre gotea por la costura del pitorro. Como nadie coge el teléfono, ya he presentado un contracargo con mi banco y está en trámite.
+
+Aun así, mandadme uno nuevo ya, por favor. No puedo estar semanas sin hervidor mientras el banco lo resuelve.
+
+{name}
+""", "contracargo en trámite + pide reenvío", tier="vip")
+
+M("S06", "es", "wrong-address", "Me equivoqué de dirección", """
+¡Hola! Acabo de darme cuenta de que al hacer el pedido puse mi dirección antigua; nos mudamos en enero y el navegador la autocompletó. Culpa mía, lo siento.
+
+¿Podéis cambiarla a Calle de Cuba, 27, 3.º B, 46006 Valencia? Si hay que pagar algo más, lo pago.
+""", "dirección antigua por error propio", tier="vip")
+
+M("S07", "es", "delivered-not-received", "Pone entregado pero no lo tengo", """
+Hola,
+
+el seguimiento dice «Entregado» ayer a las 14:14, pero en mi puerta no había nada. Estuve en casa toda la tarde y pregunté a los vecinos y al portero.
+
+¿Qué hago ahora? Prefiero que me lo reenviéis o que me devolváis el dinero.
+""", "entregado según seguimiento, no recibido")
+
+M("S08", "es", "subscription-surprise", "¿Por qué me habéis cobrado otra vez?", """
+Hola,
+
+compré un paquete de café en diciembre y ya me habéis cobrado tres veces más. No tenía ni idea de que era una suscripción: no leí las condiciones y los correos de aviso se me fueron a spam.
+
+Cancelad la suscripción y devolvedme los dos últimos cargos, por favor.
+""", "no sabía que era suscripción, quiere reembolso", sub=True)
+
+M("S09", "es", "amazon-expectation", "Proceso de devolución", """
+¿Tengo que imprimir una etiqueta, pagar el envío y esperar a que reviséis la devolución para que me mandéis otro?
+
+En Amazon lo dejo en un punto de recogida y en dos días tengo uno nuevo en casa. Cualquier tienda grande lo hace así. Mandadme el repuesto ya.
+""", "Amazon y grandes tiendas como estándar")
+
+M("SN1", "es", "-", "¡Me encanta!", """
+¡Hola! La tabla de servir llegó ayer y es preciosa. Dejaré una reseña en cuanto la use un poco más, de momento cinco estrellas.
+
+¿Qué aceite me recomendáis para cuidarla?
+""", "promesa de reseña positiva + pregunta", tier="loyal")
+
+M("SN2", "es", "-", "¿Cómo hago una devolución?", """
+Hola, quiero devolver las servilletas del pedido #{ord}, el color es más naranja de lo que esperaba. ¿Cómo solicito el reembolso? ¿Me enviáis una etiqueta o lo mando yo?
+""", "pregunta cómo devolver y obtener reembolso")
+
+M("SN3", "es", "-", "Lámpara dañada", """
+Buenas,
+
+la lámpara llegó con la pantalla aplastada, la caja se cayó claramente. Ya he puesto una reclamación a SEUR y me dicen que contactarán con vosotros.
+
+Si necesitáis fotos, decídmelo.
+""", "reclamación a la empresa de transporte, no disputa de pago", form="mixed", attach="pdf")
+
+M("SN4", "es", "-", "Seguimiento", """
+Hola, el seguimiento dice que el último tramo lo hace Amazon Logistics. ¿Es normal? Nunca me había llegado así un pedido vuestro. Dice que llega el jueves.
+""", "Amazon solo como transportista")
+
+M("SN5", "es", "-", "Gracias", """
+¡Recibido, gracias! Muy rápidos.
+""", "agradecimiento; la cita del agente menciona contracargo y reseñas", form="alt",
+  quote=("es_gmail", """Hola {name}:
+
+Te recordamos que si abres un contracargo con tu banco no podremos enviar el repuesto
+hasta que se cierre el caso. Y si te apetece, ¡nos encantaría leer tu reseña!
+
+Un saludo,
+Larkspur Home""", "shop"))
+
+M("SN6", "es", "-", "Cambio de dirección por viaje", """
+Hola:
+
+La dirección del pedido #{ord} es correcta, pero las próximas tres semanas estaré en casa de mis padres en Granada. ¿Podríais enviarlo allí? Calle Recogidas, 12, 18005 Granada.
+
+Gracias,
+{name}
+""", "la dirección era correcta; cambio por viaje, sin etiqueta", who="reply", tier="standard")
+
+# ================================================================== FRENCH ==
+M("F01", "fr", "review-threat", "Commande #{ord} toujours pas réglée", """
+Bonjour,
+
+C'est mon troisième message au sujet de la lampe au pied fêlé. Trois semaines sans réponse.
+
+J'anime un compte Instagram déco assez suivi, et je pense que mes abonnés méritent de savoir comment vous traitez vos clients. Sans vraie réponse d'ici lundi, ce sera le sujet de ma prochaine publication.
+
+{name}
+""", "menace indirecte de publicité négative")
+
+M("F02", "fr", "review-threat", "À propos de mon avis", """
+Oui, l'avis une étoile sur votre fiche produit, c'est moi. Les serviettes peluchent énormément dès le premier lavage.
+
+Je le retirerai dès que vous m'aurez remboursé la totalité de la commande #{ord}. D'ici là, il reste en ligne.
+""", "retrait de l'avis contre remboursement (review extortion)", flowed=True)
+
+M("F03", "fr", "review-threat chargeback", "Dernier avertissement", """
+Madame, Monsieur,
+
+La cocotte est arrivée avec l'émail éclaté ; j'ai envoyé les photos il y a dix jours.
+
+Soit je suis remboursée intégralement avant vendredi, soit je conteste le paiement auprès de ma banque et je raconte toute l'histoire sur chaque site d'avis que je trouverai. À vous de voir.
+
+Cordialement,
+{full}
+""", "menace de contestation bancaire et d'avis comme levier")
+
+M("F04", "fr", "chargeback", "Paiement", """
+Je ne vais pas continuer à écrire. J'ai commandé un plaid, j'ai reçu un paillasson, et votre page de retour ne fonctionne pas.
+
+J'ai fait opposition sur le paiement auprès de ma banque, elle s'occupe de récupérer la somme. Voyez avec elle.
+""", "opposition bancaire déjà faite, aucune autre demande")
+
+M("F05", "fr", "chargeback chargeback-reship", "Bouilloire qui fuit", """
+Bonjour,
+
+La bouilloire en cuivre fuit au niveau de la soudure du bec. Comme personne ne répond au téléphone, j'ai ouvert un litige PayPal, il est en cours.
+
+Envoyez-moi quand même une nouvelle bouilloire dès maintenant, je ne vais pas rester des semaines sans, le temps que PayPal tranche.
+
+{name}
+""", "litige PayPal ouvert + demande un renvoi", tier="vip")
+
+M("F06", "fr", "wrong-address", "Erreur d'adresse", """
+Bonjour ! Je viens de m'apercevoir que j'ai laissé mon ancienne adresse lors de la commande - nous avons déménagé en janvier et le navigateur l'a remplie tout seul. C'est entièrement de ma faute.
+
+Le colis est-il déjà parti ? Sinon, pourriez-vous l'envoyer au 8 rue des Capucins, 69001 Lyon ? Je paierai les frais s'il y en a.
+""", "ancienne adresse par erreur du client")
+
+M("F07", "fr", "delivered-not-received", "Colis marqué livré mais pas reçu", """
+Bonjour,
+
+Le suivi indique « Livré, déposé devant la porte » hier à 14 h 14. Il n'y avait rien. J'étais chez moi tout l'après-midi et j'ai demandé aux voisins et à la gardienne.
+
+Que fait-on maintenant ? Je souhaite un renvoi ou un remboursement.
+""", "livré selon le suivi, non reçu", tier="vip")
+
+M("F08", "fr", "subscription-surprise", "Encore un prélèvement ?", """
+Bonjour,
+
+J'ai acheté un paquet de café en décembre et j'ai été débité trois fois depuis. Je ne savais pas du tout que c'était un abonnement : je n'ai pas lu les conditions, et les e-mails de rappel ont dû finir dans les indésirables.
+
+Merci d'annuler l'abonnement et de me rembourser les deux derniers prélèvements.
+""", "abonnement non compris, veut annuler et être remboursé", sub=True)
+
+M("F09", "fr", "amazon-expectation", "Procédure de retour", """
+Je dois imprimer une étiquette, payer le port ET attendre que vous contrôliez le retour avant d'avoir un remplacement ?
+
+Chez Amazon je dépose le colis en point relais et deux jours après j'ai un article neuf. C'est la norme aujourd'hui. Envoyez-moi le remplacement tout de suite, s'il vous plaît.
+""", "Amazon comme norme de remplacement")
+
+M("FN1", "fr", "-", "Faux avis", """
+Bonjour,
+
+Quelqu'un a publié un avis une étoile sur la cocotte sous un nom presque identique au mien, disant qu'elle a rouillé. Ce n'est pas moi : j'adore la mienne et je ne vous ai jamais laissé d'avis.
+
+Pourriez-vous le supprimer, ou au moins indiquer qu'il n'est pas de moi ?
+""", "demande de retirer le faux avis d'un tiers")
+
+M("FN2", "fr", "-", "Résiliation de l'abonnement", """
+Bonjour,
+
+Pourriez-vous résilier mon abonnement bougies à la fin du mois ? Tout était parfait, c'est juste qu'on en a maintenant plus que de place. Merci beaucoup !
+""", "résiliation polie, sans plainte", sub=True, subjq=True, cs="iso-8859-1")
+
+M("FN3", "fr", "-", "Lampe abîmée", """
+Bonjour,
+
+La lampe est arrivée avec l'abat-jour écrasé, le carton a visiblement chuté. J'ai déjà fait une réclamation auprès de Colissimo, ils doivent vous contacter.
+
+Dites-moi s'il vous faut des photos.
+""", "réclamation auprès du transporteur, pas un litige de paiement", form="mixed", attach="png")
+
+M("FN4", "fr", "-", "Fausse alerte", """
+Re-bonjour,
+
+Oubliez mon message précédent ! Le suivi disait livré et je ne trouvais rien, mais en fait c'est le voisin qui l'avait récupéré pendant notre absence. Tout va bien.
+
+Désolée pour le dérangement.
+""", "marqué livré mais retrouvé chez le voisin : aucun drapeau")
+
+M("FN5", "fr", "-", "Merci", """
+Bien reçu, merci beaucoup pour votre rapidité !
+""", "remerciement ; la réponse citée mentionne contestation et avis", form="html",
+  quote=("fr_gmail", """Bonjour {name},
+
+Petite précision : si une contestation de paiement est ouverte auprès de votre banque,
+nous ne pourrons pas envoyer de remplacement avant la clôture du dossier. Et si vous avez
+une minute, un avis nous aiderait beaucoup !
+
+Bien à vous,
+Larkspur Home""", "shop"))
+
+M("FN6", "fr", "-", "Double prélèvement ?", """
+Bonjour,
+
+Je vois deux prélèvements identiques de Larkspur Home le même jour sur mon relevé, alors que je n'ai passé qu'une commande. Avant de contacter ma banque, je préfère vous demander : l'un des deux n'est-il qu'une pré-autorisation qui va disparaître ?
+""", "double débit, question avant de contacter la banque (pas de litige)", who="case", tier="loyal")
+
+
 # -------------------------------------------------------------------- plan --
 TIER_SHARE = {"vip": 0.2, "loyal": 0.3, "standard": 0.3, "new": 0.2}
 LANG_CS = {"en": ["utf-8", "utf-8", "windows-1252", "utf-8", "iso-8859-1", "utf-8"],
