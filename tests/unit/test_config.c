@@ -252,7 +252,16 @@ static const struct {
 	  { ":2:12: key \"milter.timeout\": expected an integer",
 	    ":3:8: key \"scope\": expected a mapping, got a list",
 	    ":5:14: key \"patterns.languages\": expected a list, got a "
-	    "scalar" } },
+	    "scalar",
+	    ":7:11: key \"headers.prefix\": expected a string, got a list",
+	    ":9:19: key \"ltv.record_history\": expected a boolean" } },
+	{ "bad-policy.yaml",
+	  { ":3:7: key \"policy.rules[0]\": missing \"action\"",
+	    ":4:25: unknown key \"policy.rules[1].flag\"",
+	    ":5:7: key \"policy.rules[2]\": no_flag cannot be combined with "
+	    "any_flag",
+	    ":6:7: key \"policy.rules[3]\": expected a mapping, got a scalar",
+	    ":7:12: key \"policy.default\": must not be empty" } },
 	{ "bad-range.yaml",
 	  { ":2:15: key \"limits.mime_depth\": value 500 out of range "
 	    "1..100" } },
