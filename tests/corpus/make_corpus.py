@@ -1242,7 +1242,7 @@ M("K03", "ko", "review-threat", "아니 진짜 너무하시네요", """
 M("K04", "ko", "review-threat chargeback", "마지막으로 말씀드립니다", """
 더치오븐 법랑이 깨진 채로 왔고 사진도 두 번이나 보냈습니다.
 
-금요일까지 전액 환불 처리가 안 되면 카드사에 이의신청 하고, 네이버 리뷰랑 인스타에 이번 일 전부 올리겠습니다. 선택은 그쪽이 하세요.
+금요일까지 전액 환불 처리가 안 되면 카드사에 이의 신청하고, 네이버 리뷰랑 인스타에 이번 일 전부 올리겠습니다. 선택은 그쪽이 하세요.
 
 {full} 드림
 """, "카드사 이의신청과 리뷰 공개를 함께 위협")
@@ -1297,7 +1297,7 @@ M("K11", "ko", "wrong-address", "주소를 잘못 입력했어요 ㅠㅠ", """
 아직 배송 출발 전이면 새 주소로 바꿔주실 수 있을까요?
 새 주소: 서울 마포구 독막로 31, 302호
 추가 비용 있으면 낼게요. 감사합니다!
-""", "본인의 옛 주소 입력, 주소 변경 요청")
+""", "본인의 옛 주소 입력, 주소 변경 요청", subjq=True)
 
 M("K12", "ko", "wrong-address", "동호수 오기재", """
 안녕하세요.
@@ -1521,7 +1521,7 @@ M("U04", "uk", "review-threat chargeback", "Останнє попереджен�
 Отже так: або до п'ятниці повне повернення коштів, або я оскаржую платіж через банк і пишу про все це на кожному сайті з відгуками, який знайду. Вибирайте.
 
 {full}
-""", "погрожує і оскарженням платежу, і відгуками як важелем")
+""", "погрожує і оскарженням платежу, і відгуками як важелем", subjq=True)
 
 M("U05", "uk", "chargeback", "Повернення коштів", """
 Добрий день,
@@ -1894,7 +1894,7 @@ ja, die 1-Sterne-Bewertung auf Trustpilot ist von mir. Die Handtücher fusseln n
 Sobald Sie mir den vollen Betrag für Bestellung #{ord} erstatten, nehme ich die Bewertung wieder raus. Vorher nicht.
 
 {name}
-""", "Bewertung gegen Erstattung (review extortion)", forged=["X-Triage-Tier: vip", "X-Triage-Flags: none"])
+""", "Bewertung gegen Erstattung (review extortion)")
 
 M("D03", "de", "review-threat chargeback", "Letzte Aufforderung", """
 Sehr geehrte Damen und Herren,
@@ -2062,7 +2062,7 @@ Hola,
 compré un paquete de café en diciembre y ya me habéis cobrado tres veces más. No tenía ni idea de que era una suscripción: no leí las condiciones y los correos de aviso se me fueron a spam.
 
 Cancelad la suscripción y devolvedme los dos últimos cargos, por favor.
-""", "no sabía que era suscripción, quiere reembolso", sub=True)
+""", "no sabía que era suscripción, quiere reembolso", sub=True, subjq=True)
 
 M("S09", "es", "amazon-expectation", "Proceso de devolución", """
 ¿Tengo que imprimir una etiqueta, pagar el envío y esperar a que reviséis la devolución para que me mandéis otro?
@@ -2074,7 +2074,7 @@ M("SN1", "es", "-", "¡Me encanta!", """
 ¡Hola! La tabla de servir llegó ayer y es preciosa. Dejaré una reseña en cuanto la use un poco más, de momento cinco estrellas.
 
 ¿Qué aceite me recomendáis para cuidarla?
-""", "promesa de reseña positiva + pregunta", tier="loyal")
+""", "promesa de reseña positiva + pregunta", tier="loyal", subjq=True)
 
 M("SN2", "es", "-", "¿Cómo hago una devolución?", """
 Hola, quiero devolver las servilletas del pedido #{ord}, el color es más naranja de lo que esperaba. ¿Cómo solicito el reembolso? ¿Me enviáis una etiqueta o lo mando yo?
@@ -2176,7 +2176,7 @@ Bonjour,
 J'ai acheté un paquet de café en décembre et j'ai été débité trois fois depuis. Je ne savais pas du tout que c'était un abonnement : je n'ai pas lu les conditions, et les e-mails de rappel ont dû finir dans les indésirables.
 
 Merci d'annuler l'abonnement et de me rembourser les deux derniers prélèvements.
-""", "abonnement non compris, veut annuler et être remboursé", sub=True)
+""", "abonnement non compris, veut annuler et être remboursé", sub=True, subjq=True)
 
 M("F09", "fr", "amazon-expectation", "Procédure de retour", """
 Je dois imprimer une étiquette, payer le port ET attendre que vous contrôliez le retour avant d'avoir un remplacement ?
@@ -2233,6 +2233,50 @@ Je vois deux prélèvements identiques de Larkspur Home le même jour sur mon re
 """, "double débit, question avant de contacter la banque (pas de litige)", who="case", tier="loyal")
 
 
+# ------------------------------------------------- extra forms on some entries --
+# benign earlier replies from the shop, quoted under some customers' new text
+EXTRA = {
+    "EN17": dict(quote=("original", """Hi {name},
+
+Thanks for your order! Your sheets are packed and will ship tomorrow.
+
+Larkspur Home Support""", "shop")),
+    "E05": dict(quote=("gmail", """Hi {name},
+
+We've received your return and passed it to our warehouse team for inspection.
+You'll hear from us soon.
+
+Ellie""", "shop")),
+    "KN17": dict(quote=("ko_naver", """안녕하세요 {name}님,
+주문하신 시트가 내일 출고될 예정입니다. 감사합니다.
+라크스퍼 홈 고객센터""", "shop")),
+    "K19": dict(quote=("ko_gmail", """{name}님, 이번 달 원두가 발송되었습니다. 맛있게 드세요!
+라크스퍼 홈""", "shop"), form="alt"),
+    "U05": dict(quote=("uk_gmail", """Вітаємо! Ваше повернення отримано, передаємо його на перевірку.
+Служба підтримки Larkspur Home""", "shop")),
+    "RN5": dict(quote=("ru_gmail", """Здравствуйте, {name}! Ваша свеча этого месяца уже в пути.
+Larkspur Home""", "shop")),
+    "DN5": dict(quote=("de_outlook", """Hallo {name},
+Ihre Kerze für diesen Monat ist unterwegs. Viel Freude damit!
+Larkspur Home""", "shop"), form="alt"),
+    "S07": dict(quote=("es_gmail", """Hola {name}:
+Tu pedido ya está en camino. ¡Gracias por tu compra!
+Larkspur Home""", "shop")),
+    "F07": dict(quote=("fr_gmail", """Bonjour {name},
+Votre commande a été expédiée aujourd'hui. Merci !
+Larkspur Home""", "shop"), form="alt"),
+}
+CRLF_KEYS = {"E12", "EN07", "K06", "KN10", "U18", "UN09", "R07", "D06", "S04", "F08"}
+
+
+def apply_extra():
+    for m in MSGS:
+        for k, v in EXTRA.get(m["key"], {}).items():
+            m[k] = v if k != "quote" else (v[0], v[1], v[2])
+        if m["key"] in CRLF_KEYS:
+            m["crlf"] = True
+
+
 # -------------------------------------------------------------------- plan --
 TIER_SHARE = {"vip": 0.2, "loyal": 0.3, "standard": 0.3, "new": 0.2}
 LANG_CS = {"en": ["utf-8", "utf-8", "windows-1252", "utf-8", "iso-8859-1", "utf-8"],
@@ -2249,6 +2293,7 @@ SIGS = [None, "phone", "dash", None, "dash", None, "phone"]
 
 def plan():
     """Decide tier, identity, form, charset for every message (deterministic)."""
+    apply_extra()
     by_lang = defaultdict(list)
     for m in MSGS:
         by_lang[m["lang"]].append(m)
