@@ -241,6 +241,31 @@ test_relative_paths(void **state)
 	config_free(c);
 }
 
+/* A file named relative to the current directory still gives absolute
+ * paths. */
+static void
+test_relative_file_name(void **state)
+{
+	char cwd[PATH_MAX], want[PATH_MAX * 2];
+	struct config *c;
+	struct diags d;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(fixdir), 0);
+	diags_init(&d);
+	c = config_load("full.yaml", &d);
+	assert_int_equal(chdir(cwd), 0);
+	assert_non_null(c);
+	snprintf(want, sizeof(want), "%s/full.yaml", fixdir);
+	assert_string_equal(c->path, want);
+	assert_string_equal(c->dir, fixdir);
+	snprintf(want, sizeof(want), "%s/db/customers.db", fixdir);
+	assert_string_equal(c->db_path, want);
+	config_free(c);
+	diags_free(&d);
+}
+
 /* Each bad fixture and every diagnostic it must give, in order. */
 static const struct {
 	const char *file;
@@ -518,6 +543,7 @@ main(void)
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_tier_cents),
 		cmocka_unit_test(test_relative_paths),
+		cmocka_unit_test(test_relative_file_name),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_shipped_file_is_defaults),
