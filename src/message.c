@@ -281,7 +281,7 @@ skip_special(const char *s, size_t i)
 static char *
 addr_extract(const char *v)
 {
-	size_t i = 0, a, b;
+	size_t i = 0, a, b = 0;
 
 	while (v[i] != '\0' && v[i] != '<' && v[i] != ',' && v[i] != ';') {
 		if (v[i] == '"' || v[i] == '(')

@@ -237,12 +237,55 @@ test_own_fixtures(void **state)
 	assert_true(n >= 20);
 }
 
+/* The labelled development corpus: every message gives text, with no
+ * replacement characters and no unknown charsets. */
+static void
+test_dev_corpus(void **state)
+{
+	const char *shared = getenv("SHARED");
+	char *dir, *path, *text;
+	DIR *d;
+	struct dirent *de;
+	struct message *m;
+	size_t n = 0;
+
+	(void)state;
+	if (shared == NULL || *shared == '\0' ||
+	    (dir = path_join(shared, "/corpus/dev/msgs/", "")) == NULL ||
+	    (d = opendir(dir)) == NULL) {
+		printf("# skipped: no shared dev corpus\n");
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) < 5 ||
+		    strcmp(de->d_name + strlen(de->d_name) - 4, ".eml") != 0)
+			continue;
+		path = path_join(dir, de->d_name, "");
+		m = decode_file(path);
+		assert_non_null(m);
+		text = decoded_all(m);
+		if ((m->anomalies & (MSG_INVALID_UTF8 | MSG_BAD_CHARSET |
+		                     MSG_NO_TEXT | MSG_BAD_MIME)) != 0 ||
+		    strstr(text, "\xEF\xBF\xBD") != NULL || m->from_addr == NULL)
+			fail_msg("%s: anomalies %#x", de->d_name, m->anomalies);
+		free(text);
+		message_free(m);
+		free(path);
+		n++;
+	}
+	closedir(d);
+	free(dir);
+	printf("# dev corpus decoded cleanly: %zu\n", n);
+	assert_true(n >= 100);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_fixtures),
 		cmocka_unit_test(test_oracle),
+		cmocka_unit_test(test_dev_corpus),
 	};
 
 	message_global_init();
