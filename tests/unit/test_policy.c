@@ -435,6 +435,55 @@ test_fold_direct(void **state)
 	                         "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb cc ddddd");
 }
 
+/* Random lists of words (each shorter than a line) and separators: every
+ * folded line fits and unfolding gives the value back. */
+static void
+test_fold_random(void **state)
+{
+	static const char *const seps[] = { ", ", "; ", " " };
+	unsigned long seed = 12345;
+	char value[900], out[1100], back[1100];
+
+	(void)state;
+	for (int round = 0; round < 2000; round++) {
+		size_t len = 0, name_len;
+
+		seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+		name_len = 5 + (seed >> 33) % 25;
+		while (len < 700) {
+			size_t w = 1 + (seed >> 40) % 40;
+
+			seed = seed * 6364136223846793005ul + 1;
+			if (len > 0) {
+				const char *sp = seps[(seed >> 35) % 3];
+
+				memcpy(value + len, sp, strlen(sp));
+				len += strlen(sp);
+			}
+			memset(value + len, 'a' + (int)((seed >> 45) % 26), w);
+			len += w;
+		}
+		value[len] = '\0';
+		assert_int_equal(policy_fold(value, name_len, out, sizeof(out)),
+		                 0);
+		{
+			size_t col = name_len + 2;
+
+			for (const char *p = out; *p; p++) {
+				if (*p == '\n') {
+					assert_true(col <= 78);
+					assert_int_equal(p[1], '\t');
+					col = 0;
+				} else
+					col++;
+			}
+			assert_true(col <= 78);
+		}
+		unfold(out, back, sizeof(back));
+		assert_string_equal(back, value);
+	}
+}
+
 static void
 test_ascii(void **state)
 {
@@ -585,6 +634,7 @@ main(void)
 		cmocka_unit_test(test_fold_long_rules),
 		cmocka_unit_test(test_cap_rules),
 		cmocka_unit_test(test_fold_direct),
+		cmocka_unit_test(test_fold_random),
 		cmocka_unit_test(test_ascii),
 		cmocka_unit_test(test_subject_tags),
 		cmocka_unit_test(test_subject_raw),
