@@ -14,7 +14,6 @@
  */
 #include "ltv_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -153,16 +152,15 @@ csv_quoted(struct ltv_csv *r, int *bad, int *nomem, unsigned open_line)
 	}
 }
 
-static int
+static void
 csv_field_begin(struct ltv_csv *r, int *bad)
 {
 	if (r->count >= TRIAGE_MAX_CSV_COLUMNS) {
 		csv_bad(r, bad, "more than %zu columns",
 		        (size_t)TRIAGE_MAX_CSV_COLUMNS);
-		return 0;
+		return;
 	}
 	r->offs[r->count++] = r->rec.len;
-	return 0;
 }
 
 static int
@@ -209,7 +207,12 @@ csv_record(struct ltv_csv *r, int c)
 	}
 	if (c == EOF && ferror(r->fp))
 		return LTV_CSV_IOERR;
-	return bad ? LTV_CSV_BAD : LTV_CSV_OK;
+	if (bad) {
+		/* Fields of a bad record are not NUL terminated: hide them. */
+		r->count = 0;
+		return LTV_CSV_BAD;
+	}
+	return LTV_CSV_OK;
 }
 
 enum ltv_csv_status

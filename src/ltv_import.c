@@ -396,6 +396,9 @@ imp_order(struct imp *im, const struct ltv_csv *r)
 		               name), 1;
 	if (imp_field(im, r, COL_TOTAL, total, sizeof(total))[0] == '\0')
 		return imp_order_item(im, name);
+	/* Its line items follow, even when this first row turns out bad
+	 * (one diagnostic per order, not one per item). */
+	str_lcpy(im->order, name, sizeof(im->order));
 	if (ltv_parse_cents(total, &tc) < 0)
 		return imp_bad(im, "Total \"%s\" is not an amount", total), 1;
 	imp_field(im, r, COL_REFUNDED, refunded, sizeof(refunded));
@@ -423,7 +426,6 @@ imp_order(struct imp *im, const struct ltv_csv *r)
 	                                   sizeof(created)));
 	if (imp_step(im) < 0)
 		return -1;
-	str_lcpy(im->order, name, sizeof(im->order));
 	im->st->orders++;
 	return 0;
 }

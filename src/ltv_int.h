@@ -59,7 +59,8 @@ void ltv_csv_init(struct ltv_csv *r, FILE *fp);
 /* Reads the next record.  Blank lines are skipped.  A malformed record
  * (bad quoting, a field, record or column count past its cap, a NUL
  * byte) is read to its end and reported as LTV_CSV_BAD with r->error
- * set and r->rec_line at its first line, so the caller may go on. */
+ * set, r->rec_line at its first line and no fields, so the caller may
+ * go on. */
 enum ltv_csv_status ltv_csv_next(struct ltv_csv *r);
 
 /* Field i of the last record ("" past the end); borrowed until the next

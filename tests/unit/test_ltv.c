@@ -455,6 +455,38 @@ test_bad_rows(void **state)
 }
 
 static void
+test_orders_bad_rows(void **state)
+{
+	struct env *e = *state;
+	const char *path = fixture("orders_bad.csv");
+	static const char *const want[] = {
+		":4: Total \"ten\" is not an amount",
+		":6: line item of order #4003 without the order's first row "
+		"(no Total)",
+		":7: Refunded Amount 7.00 is more than the Total",
+		":8: \"b at example.com\" is not an email address",
+	};
+	struct ltv_import_stats st;
+	struct diags d;
+	char line[1200];
+
+	diags_init(&d);
+	assert_int_equal(ltv_import(e->cfg, e->db, path, 0, &st, &d), 0);
+	assert_string_equal(st.kind, "shopify-orders");
+	assert_int_equal(st.orders, 2);
+	assert_int_equal(st.skipped, 4);
+	assert_int_equal(d.count, 4);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(line, sizeof(line), "%s%s", path, want[i]);
+		assert_string_equal(d.v[i].text, line);
+	}
+	diags_free(&d);
+	env_open(e);
+	expect_customer(e, "a@example.com", 1000, "standard", "orders");
+	expect_customer(e, "b@example.com", 1750, "standard", "orders");
+}
+
+static void
 test_strict_rolls_back(void **state)
 {
 	struct env *e = *state;
@@ -1014,6 +1046,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_header, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orders_bad_rows, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_strict_rolls_back, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_generated_10000, setup,
