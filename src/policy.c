@@ -125,8 +125,13 @@ add_list(const struct config *cfg, struct actions *out, const char *suffix,
 {
 	struct policy_header *h = &out->headers[out->headers_count];
 	struct buf b;
-	size_t k = n;
+	size_t k = 0, raw = 0;
 
+	/* start from the items whose plain join fits the cap at all */
+	while (k < n && raw + strlen(items[k]) <= TRIAGE_MAX_ADDED_HEADER_LEN)
+		raw += strlen(items[k++]) + strlen(sep);
+	if (k == 0)
+		k = n > 0 ? 1 : 0;
 	snprintf(h->name, sizeof(h->name), "%s%s", cfg->header_prefix, suffix);
 	buf_init(&b, 64 * 1024);
 	for (;;) {
