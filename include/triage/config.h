@@ -86,7 +86,7 @@ struct config {
 
 	/* ltv: */
 	char *db_path;           /* default "<config dir>/../data/ltv.db" for a
-	                            file, "ltv.db" for built-in defaults */
+	                            file, "data/ltv.db" for built-in defaults */
 	char *currency;          /* default "USD" */
 	unsigned busy_timeout_ms;/* default 100 */
 	int fold_plus_tags;      /* default 0: a+b@x is not a@x */
