@@ -92,6 +92,7 @@ message_global_init(void)
 	if (!global_ready) {
 		g_mime_init();
 		xmlInitParser();
+		message_charset_pin(1);
 		global_ready = 1;
 	}
 	pthread_mutex_unlock(&global_lock);
@@ -102,6 +103,7 @@ message_global_shutdown(void)
 {
 	pthread_mutex_lock(&global_lock);
 	if (global_ready) {
+		message_charset_pin(0);
 		g_mime_shutdown();
 		global_ready = 0;
 	}
@@ -494,6 +496,9 @@ part_decode(GMimePart *part, size_t *raw_len, unsigned *anom)
 	if (enc != NULL && g_mime_stream_reset(enc) == 0) {
 		while ((n = g_mime_stream_read(enc, chunk, sizeof(chunk))) > 0) {
 			*raw_len += (size_t)n;
+			if (ce != GMIME_CONTENT_ENCODING_BASE64 &&
+			    ce != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+				continue; /* nothing to check, only counted */
 			for (i = 0; i < n && !bad; i++) {
 				unsigned char c = (unsigned char)chunk[i];
 

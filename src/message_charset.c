@@ -696,3 +696,32 @@ message_unfold(const char *value, size_t len)
 	r[n] = '\0';
 	return r;
 }
+
+/* iconv descriptors kept open for the life of the process so that glibc
+ * keeps their gconv modules loaded: otherwise every conversion in a
+ * legacy charset loads and unloads a shared object (dlopen/dlclose,
+ * under a process-wide lock).  Only opened and closed, never used, so
+ * sharing them between threads is safe.  Set up under message.c's
+ * global lock. */
+static const char *const pinned_names[] = {
+	"CP949", "KOI8-U", "KOI8-RU", "CP1250", "CP1251", "CP1252", "CP1253",
+	"CP1254", "CP1255", "CP1256", "CP1257", "GB18030", "BIG5-HKSCS",
+	"CP932", "ISO-2022-JP-2", "EUC-JP-MS", "ISO-2022-KR", "UTF-7",
+	"UTF-16", "CP874", "ISO-8859-2", "ISO-8859-5", "ISO-8859-15",
+};
+static iconv_t pinned[sizeof(pinned_names) / sizeof(pinned_names[0])];
+
+void
+message_charset_pin(int on)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++) {
+		if (on) {
+			pinned[i] = iconv_open("UTF-8", pinned_names[i]);
+		} else if (pinned[i] != (iconv_t)-1 && pinned[i] != NULL) {
+			iconv_close(pinned[i]);
+			pinned[i] = NULL;
+		}
+	}
+}

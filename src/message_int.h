@@ -44,4 +44,9 @@ char *message_rfc2047_decode(const char *value, size_t len,
  * malloc'd copy or NULL on out of memory. */
 char *message_unfold(const char *value, size_t len);
 
+/* on: keeps the gconv modules of the common mail charsets loaded (see
+ * message_charset.c); off: releases them.  Called by
+ * message_global_init/shutdown under their lock. */
+void message_charset_pin(int on);
+
 #endif
