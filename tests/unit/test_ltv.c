@@ -343,6 +343,35 @@ test_examples_agree(void **state)
 	                "orders");
 }
 
+/* The shared development corpus, when present beside the project: its
+ * Shopify exports import without a bad row, and LTV from orders equals
+ * Total Spent (as its README promises). */
+static void
+test_shared_corpus(void **state)
+{
+	struct env *e = *state;
+	const char *shared = getenv("SHARED");
+	char cust[1024], ord[1024];
+	struct stat sb;
+
+	snprintf(cust, sizeof(cust), "%s/corpus/dev/customers.csv",
+	         shared && *shared ? shared : "../shared");
+	snprintf(ord, sizeof(ord), "%s/corpus/dev/orders.csv",
+	         shared && *shared ? shared : "../shared");
+	if (stat(cust, &sb) != 0 || stat(ord, &sb) != 0)
+		skip();
+	import_ok(e, ord, "shopify-orders", -1, 774);
+	sql(e, "CREATE TABLE snap AS SELECT email, ltv_cents, orders_count"
+	       " FROM customers");
+	import_ok(e, cust, "shopify-customers", 140, 0);
+	assert_int_equal(sql_count(e, "SELECT count(*) FROM customers c"
+	                              " JOIN snap s ON s.email = c.email"
+	                              " WHERE s.ltv_cents != c.ltv_cents"
+	                              " OR s.orders_count != c.orders_count"),
+	                 0);
+	assert_true(sql_count(e, "SELECT count(*) FROM snap") > 100);
+}
+
 static void
 test_plain(void **state)
 {
@@ -1039,6 +1068,8 @@ main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_examples_agree, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_shared_corpus, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_plain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reimport_updates, setup,
