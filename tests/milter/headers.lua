@@ -2,9 +2,11 @@
 -- prints for the same message; subject tag once; no text still gets
 -- headers.
 local H = dofile(HELPER)
+H.main(function()
 local conn = H.connect()
 
-local r = H.send_file(conn, WORK .. "/msgs/dispute.eml", { qid = "QIDDISPUTE" })
+local r = H.send_file(conn, WORK .. "/msgs/dispute.eml",
+                      { qid = "QIDDISPUTE", from = "<vip@cust.example>" })
 H.ok(r == SMFIR_ACCEPT or r == SMFIR_CONTINUE, "dispute: eom accepted")
 H.check_added(conn, "dispute", "dispute")
 H.ok(mt.eom_check(conn, MT_HDRCHANGE, "Subject", "[DISPUTE] Order problem"),
@@ -25,7 +27,8 @@ H.ok(mt.eom_check(conn, MT_HDRADD, "X-Triage-Tier", "new"),
      "plain: unknown sender is tier new")
 H.ok(not mt.eom_check(conn, MT_HDRCHANGE, "Subject"),
      "plain: subject untouched")
-H.ok(not mt.eom_check(conn, MT_RCPTDELETE) and not mt.eom_check(conn, MT_RCPTADD),
+H.ok(not mt.eom_check(conn, MT_RCPTDELETE, "<support@shop.example>") and
+     not mt.eom_check(conn, MT_RCPTADD, "<disputes@shop.example>"),
      "plain: recipients untouched")
 
 r = H.send_file(conn, WORK .. "/msgs/notext.eml")
@@ -34,4 +37,4 @@ H.ok(mt.eom_check(conn, MT_HDRADD, "X-Triage-Action", "normal"),
      "notext: a mail without text still gets Action normal")
 
 mt.disconnect(conn)
-H.done()
+end)

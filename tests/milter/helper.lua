@@ -143,7 +143,13 @@ function H.check_added(conn, name, label)
 	end
 end
 
-function H.done()
+-- Runs a script's body; a Lua error (miltertest prints none) becomes a
+-- failed test with its message.  Exits non-zero after any failure.
+function H.main(fn)
+	local ok, err = pcall(fn)
+	if not ok then
+		H.ok(false, "script ran to the end", err)
+	end
 	if H.failed > 0 then
 		os.exit(1)
 	end

@@ -2,6 +2,7 @@
 -- that adds the rule en.mt.charged-back: passes only when the running
 -- filter has it.
 local H = dofile(HELPER)
+H.main(function()
 local conn = H.connect()
 H.start(conn, { from = "<vip@cust.example>" })
 H.headers(conn, {
@@ -14,4 +15,4 @@ assert(mt.eom(conn) == nil)
 H.ok(mt.eom_check(conn, MT_HDRADD, "X-Triage-Rules", "en.mt.charged-back"),
      "the new rule fired")
 mt.disconnect(conn)
-H.done()
+end)
