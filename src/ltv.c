@@ -40,8 +40,6 @@
 /* Bytes of the database each read connection maps (a 100,000-customer
  * file is about 10 MB). */
 #define LTV_MMAP_SIZE "268435456"
-/* Order-number candidates tried per message. */
-#define LTV_MAX_ORDER_TRIES 5
 
 enum stmt_id {
 	ST_CUSTOMER, ST_ORDER, ST_HISTORY, ST_DESCRIBE, ST_STATS, ST_BEGIN,
@@ -633,18 +631,18 @@ order_name(const char *prefix, const char *s, size_t len, char *out,
 }
 
 /* Step 3: order numbers in the customer's text, at most
- * LTV_MAX_ORDER_TRIES distinct ones, first found wins. */
+ * TRIAGE_MAX_ORDER_NUMBERS distinct ones, first found wins. */
 static int
 step_order(struct ltv_db *db, struct ltv_conn *c, const char *text,
            size_t len, struct customer *out)
 {
-	char name[sizeof(out->order)], tried[LTV_MAX_ORDER_TRIES][32];
+	char name[sizeof(out->order)], tried[TRIAGE_MAX_ORDER_NUMBERS][32];
 	PCRE2_SIZE off = 0, *ov;
 	int n = 0, rc, g, dup;
 
 	if (db->order_re == NULL || text == NULL)
 		return 0;
-	while (n < LTV_MAX_ORDER_TRIES && off <= len) {
+	while (n < TRIAGE_MAX_ORDER_NUMBERS && off <= len) {
 		rc = pcre2_match(db->order_re, (PCRE2_SPTR)text, len, off, 0,
 		                 c->md, db->mctx);
 		if (rc < 0)

@@ -268,8 +268,8 @@ ltv_parse_cents(const char *s, int64_t *out)
 			dot = 1;
 		} else if (*s >= '0' && *s <= '9') {
 			if (!dot) {
-				if (units > LTV_MAX_CENTS / 1000)
-					return -1;
+				if (units > TRIAGE_MAX_CSV_CENTS / 100)
+					return -1; /* and no overflow below */
 				units = units * 10 + (*s - '0');
 				ndig++;
 			} else if (nfrac < 2) {
@@ -288,6 +288,8 @@ ltv_parse_cents(const char *s, int64_t *out)
 		return -1;
 	if (nfrac == 1)
 		frac *= 10;
+	if (units * 100 + frac > TRIAGE_MAX_CSV_CENTS)
+		return -1;
 	*out = units * 100 + frac;
 	return 0;
 }

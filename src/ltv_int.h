@@ -25,11 +25,6 @@
  * program and is refused. */
 #define LTV_SCHEMA_VERSION 1
 
-/* Largest amount accepted from a CSV file, in cents (ten trillion units
- * of currency): far above any shop, far below INT64_MAX, so sums of
- * many orders cannot overflow. */
-#define LTV_MAX_CENTS 1000000000000000LL
-
 /* --- CSV reader (ltv_csv.c), RFC 4180 --- */
 
 enum ltv_csv_status {

@@ -80,6 +80,16 @@
 #define TRIAGE_MAX_CSV_RECORD_LEN (1024u * 1024u)
 #define TRIAGE_MAX_CSV_COLUMNS 256
 
+/* Largest amount one CSV value may carry, in cents (ten trillion units
+ * of currency): far above any shop, far below INT64_MAX, so the sum of
+ * a customer's orders cannot overflow.  A larger value is a bad row. */
+#define TRIAGE_MAX_CSV_CENTS 1000000000000000LL
+
+/* Order numbers in one message's text that the LTV lookup tries (a mail
+ * listing hundreds of numbers must not cost hundreds of queries); the
+ * first one that names a known customer wins. */
+#define TRIAGE_MAX_ORDER_NUMBERS 5
+
 /* A config or pattern file read whole into memory. */
 #define TRIAGE_MAX_FILE_LEN (8u * 1024u * 1024u)
 
