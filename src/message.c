@@ -476,63 +476,83 @@ lower_dup(const char *s)
 	return r;
 }
 
+/* What the check of an encoded body has seen so far. */
+struct enc_check {
+	size_t b64;  /* base64 alphabet characters */
+	int pad;     /* '=' seen (base64) */
+	int eq;      /* QP: 2 just after '=', 1 after "=X" */
+	int bad;
+};
+
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') ||
+	       (c >= 'a' && c <= 'f');
+}
+
+/* Checks one chunk of base64 or quoted-printable for what a decoder has
+ * to skip or keep undecoded. */
+static void
+enc_scan(GMimeContentEncoding ce, const unsigned char *s, size_t n,
+         struct enc_check *st)
+{
+	size_t i;
+
+	for (i = 0; i < n && !st->bad; i++) {
+		unsigned char c = s[i];
+		int ws = c == '\n' || c == '\r' || c == ' ' || c == '\t';
+
+		if (ce == GMIME_CONTENT_ENCODING_BASE64) {
+			if (c == '=')
+				st->pad = 1;
+			else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			         (c >= '0' && c <= '9') || c == '+' || c == '/')
+				st->bad = st->pad, st->b64++;
+			else if (!ws)
+				st->bad = 1;
+		} else if (st->eq == 2) {
+			st->bad = !is_hex(c) && !ws;
+			st->eq = is_hex(c) ? 1 : 0;
+		} else if (st->eq == 1) {
+			st->bad = !is_hex(c);
+			st->eq = 0;
+		} else if (c == '=') {
+			st->eq = 2;
+		}
+	}
+}
+
 /* Transfer-decodes part into a GMime memory stream (caller unrefs) and
- * checks the encoded bytes for broken base64/QP. */
+ * checks the encoded bytes for broken base64/QP (MSG_BAD_ENCODING; what
+ * can be decoded still is). */
 static GMimeStream *
 part_decode(GMimePart *part, size_t *raw_len, unsigned *anom)
 {
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
 	GMimeStream *mem = g_mime_stream_mem_new(), *enc;
 	GMimeContentEncoding ce = g_mime_part_get_content_encoding(part);
-	char chunk[4096];
-	ssize_t n, i;
-	size_t b64 = 0;
-	int pad = 0, bad = 0, eq = 0;
+	int check = ce == GMIME_CONTENT_ENCODING_BASE64 ||
+	            ce == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	struct enc_check st;
+	unsigned char chunk[4096];
+	ssize_t n;
 
 	*raw_len = 0;
+	memset(&st, 0, sizeof(st));
 	if (mem == NULL || dw == NULL)
 		return mem;
 	enc = g_mime_data_wrapper_get_stream(dw);
 	if (enc != NULL && g_mime_stream_reset(enc) == 0) {
-		while ((n = g_mime_stream_read(enc, chunk, sizeof(chunk))) > 0) {
+		while ((n = g_mime_stream_read(enc, (char *)chunk,
+		                               sizeof(chunk))) > 0) {
 			*raw_len += (size_t)n;
-			if (ce != GMIME_CONTENT_ENCODING_BASE64 &&
-			    ce != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
-				continue; /* nothing to check, only counted */
-			for (i = 0; i < n && !bad; i++) {
-				unsigned char c = (unsigned char)chunk[i];
-
-				if (ce == GMIME_CONTENT_ENCODING_BASE64) {
-					if (c == '=')
-						pad = 1;
-					else if ((c >= 'A' && c <= 'Z') ||
-					         (c >= 'a' && c <= 'z') ||
-					         (c >= '0' && c <= '9') || c == '+' ||
-					         c == '/')
-						bad = pad, b64++;
-					else if (c != '\n' && c != '\r' && c != ' ' &&
-					         c != '\t')
-						bad = 1;
-				} else if (ce == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
-					int hex = (c >= '0' && c <= '9') ||
-					          (c >= 'A' && c <= 'F') ||
-					          (c >= 'a' && c <= 'f');
-					int ws = c == '\n' || c == '\r' || c == ' ' ||
-					         c == '\t';
-
-					/* eq: 2 just after '=', 1 after "=X" */
-					if (eq == 2)
-						eq = hex ? 1 : 0, bad = !hex && !ws;
-					else if (eq == 1)
-						eq = 0, bad = !hex;
-					else if (c == '=')
-						eq = 2;
-				}
-			}
+			if (check)
+				enc_scan(ce, chunk, (size_t)n, &st);
 		}
 		g_mime_stream_reset(enc);
 	}
-	if (bad || (ce == GMIME_CONTENT_ENCODING_BASE64 && b64 % 4 == 1))
+	if (st.bad || (ce == GMIME_CONTENT_ENCODING_BASE64 && st.b64 % 4 == 1))
 		*anom |= MSG_BAD_ENCODING;
 	g_mime_data_wrapper_write_to_stream(dw, mem);
 	return mem;

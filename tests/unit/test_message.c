@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "triage/buf.h"
 #include "triage/message.h"
@@ -769,6 +770,98 @@ test_streamed_same(void **state)
 	}
 }
 
+/* A header value from the MTA with a line break that does not fold
+ * cannot start a header field of its own. */
+static void
+test_header_injection(void **state)
+{
+	struct message_parser *p = message_parser_new(NULL);
+	struct triage_err err;
+	struct message *m;
+	const char *body = "hello\n";
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(message_header(p, "Subject", "hi\nFrom: boss@shop.example"),
+	                 0);
+	assert_int_equal(message_header(p, "From", "Real <real@example.com>"), 0);
+	assert_int_equal(message_header(p, "Bad Name", "x"), 0);
+	assert_int_equal(message_body(p, (const unsigned char *)body,
+	                              strlen(body)), 0);
+	m = message_finish(p, &err);
+	message_parser_free(p);
+	assert_non_null(m);
+	assert_string_equal(m->from_addr, "real@example.com");
+	assert_string_equal(m->subject, "hiFrom: boss@shop.example");
+	assert_true(m->anomalies & MSG_BAD_MIME); /* the bad field name */
+	message_free(m);
+}
+
+/* Parsers on several threads at once give what one thread gives. */
+static void *
+thread_run(void *arg)
+{
+	static const char *const files[] = {
+		"quote-gmail-ko.eml", "cs-ks_c_5601.eml", "cs-koi8-u.eml",
+		"alt-stub-uk.eml", "fwd-rfc822-en.eml", "cs-iso-2022-jp.eml",
+	};
+	const char *want = arg;
+	size_t i, r;
+	int *ok = malloc(sizeof(*ok));
+
+	if (ok == NULL)
+		return NULL;
+	*ok = 1;
+	for (r = 0; r < 20; r++)
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			size_t len;
+			char *data = read_fixture(files[i], &len), *t;
+			struct message *m = message_parse(data, len, NULL, NULL);
+
+			t = m != NULL ? used_text(m) : NULL;
+			if (t == NULL || strstr(want, t) == NULL)
+				*ok = 0;
+			free(t);
+			message_free(m);
+			free(data);
+		}
+	return ok;
+}
+
+static void
+test_threads(void **state)
+{
+	static const char *const files[] = {
+		"quote-gmail-ko.eml", "cs-ks_c_5601.eml", "cs-koi8-u.eml",
+		"alt-stub-uk.eml", "fwd-rfc822-en.eml", "cs-iso-2022-jp.eml",
+	};
+	pthread_t th[4];
+	struct buf want;
+	size_t i;
+	void *res;
+
+	(void)state;
+	buf_init(&want, SIZE_MAX - 1);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct message *m = load(files[i]);
+		char *t = used_text(m);
+
+		buf_printf(&want, "%s\x01", t);
+		free(t);
+		message_free(m);
+	}
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, thread_run,
+		                                (void *)want.data), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], &res), 0);
+		assert_non_null(res);
+		assert_int_equal(*(int *)res, 1);
+		free(res);
+	}
+	buf_free(&want);
+}
+
 static void
 test_anomaly_names(void **state)
 {
@@ -804,6 +897,8 @@ main(void)
 		cmocka_unit_test(test_limit_parts),
 		cmocka_unit_test(test_limit_text_body_headers),
 		cmocka_unit_test(test_streamed_same),
+		cmocka_unit_test(test_header_injection),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_anomaly_names),
 	};
 
