@@ -835,6 +835,10 @@ writer_open(struct ltv_db *db, struct triage_err *err)
 	                     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db->w, (int)db->cfg->busy_timeout_ms);
+		/* No fsync per verdict: WAL stays consistent; a power loss
+		 * may drop the last few history rows, never mail. */
+		sqlite3_exec(db->w, "PRAGMA synchronous = NORMAL", NULL, NULL,
+		             NULL);
 		if (ltv_schema_check(db->w, db->path, &rc, err) < 0) {
 			writer_close(db);
 			return -1;

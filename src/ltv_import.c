@@ -500,6 +500,9 @@ imp_open_db(struct imp *im, const char *db_path)
 		return -1;
 	}
 	sqlite3_busy_timeout(im->db, IMPORT_BUSY_TIMEOUT_MS);
+	/* WAL with synchronous=NORMAL cannot corrupt on power loss; it may
+	 * lose the last commit, which a re-import restores. */
+	sqlite3_exec(im->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 	if (ltv_schema_migrate(im->db, db_path, &err) < 0) {
 		diags_add(im->d, DIAG_ERROR, NULL, 0, 0, "%s", err.text);
 		return -1;
