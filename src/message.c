@@ -33,12 +33,12 @@ static const char *const hdr_names[H_COUNT] = {
 
 struct message_parser {
 	struct message_limits lim;
-	struct buf raw;        /* "Name: value\n" fields, "\n", body */
-	size_t raw_len;        /* bytes seen, kept or not */
+	struct buf raw; /* "Name: value\n" fields, "\n", body */
+	size_t raw_len; /* bytes seen, kept or not */
 	size_t header_count;
 	unsigned anomalies;
 	int in_body;
-	char *hdr[H_COUNT];    /* raw values (cut to max_header_len) */
+	char *hdr[H_COUNT]; /* raw values (cut to max_header_len) */
 };
 
 static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -48,19 +48,19 @@ static const struct {
 	unsigned bit;
 	const char *name;
 } anomaly_names[] = {
-	{MSG_TRUNCATED, "truncated"},
-	{MSG_BODY_TOO_LARGE, "body-too-large"},
-	{MSG_TEXT_TOO_LARGE, "text-too-large"},
-	{MSG_DEEP_NESTING, "deep-nesting"},
-	{MSG_TOO_MANY_PARTS, "too-many-parts"},
-	{MSG_HEADER_TOO_LONG, "header-too-long"},
-	{MSG_BAD_CHARSET, "bad-charset"},
-	{MSG_BAD_ENCODING, "bad-encoding"},
-	{MSG_INVALID_UTF8, "invalid-utf8"},
-	{MSG_NUL_BYTES, "nul-bytes"},
-	{MSG_BAD_MIME, "bad-mime"},
-	{MSG_NO_TEXT, "no-text"},
-	{MSG_TOO_MANY_HEADERS, "too-many-headers"},
+	{ MSG_TRUNCATED, "truncated" },
+	{ MSG_BODY_TOO_LARGE, "body-too-large" },
+	{ MSG_TEXT_TOO_LARGE, "text-too-large" },
+	{ MSG_DEEP_NESTING, "deep-nesting" },
+	{ MSG_TOO_MANY_PARTS, "too-many-parts" },
+	{ MSG_HEADER_TOO_LONG, "header-too-long" },
+	{ MSG_BAD_CHARSET, "bad-charset" },
+	{ MSG_BAD_ENCODING, "bad-encoding" },
+	{ MSG_INVALID_UTF8, "invalid-utf8" },
+	{ MSG_NUL_BYTES, "nul-bytes" },
+	{ MSG_BAD_MIME, "bad-mime" },
+	{ MSG_NO_TEXT, "no-text" },
+	{ MSG_TOO_MANY_HEADERS, "too-many-headers" },
 };
 
 const char *
@@ -161,7 +161,8 @@ raw_add_field(struct buf *b, const char *name, size_t nl, const char *value,
 {
 	size_t i, start = 0;
 
-	if (buf_append(b, name, nl) != BUF_OK || buf_append(b, ": ", 2) != BUF_OK)
+	if (buf_append(b, name, nl) != BUF_OK ||
+	    buf_append(b, ": ", 2) != BUF_OK)
 		return -1;
 	for (i = 0; i < vl; i++) {
 		if (value[i] != '\n' || i + 1 >= vl || value[i + 1] == ' ' ||
@@ -196,7 +197,8 @@ message_header(struct message_parser *p, const char *name, const char *value)
 	}
 	if (nl + 2 + vl > p->lim.max_header_len) {
 		size_t keep = p->lim.max_header_len > nl + 2
-		                  ? p->lim.max_header_len - nl - 2 : 0;
+		                  ? p->lim.max_header_len - nl - 2
+		                  : 0;
 
 		vl = message_utf8_cut(value, vl, keep);
 		p->anomalies |= MSG_HEADER_TOO_LONG | MSG_TRUNCATED;
@@ -219,8 +221,7 @@ message_header(struct message_parser *p, const char *name, const char *value)
 }
 
 int
-message_body(struct message_parser *p, const unsigned char *chunk,
-             size_t len)
+message_body(struct message_parser *p, const unsigned char *chunk, size_t len)
 {
 	int rc;
 
@@ -306,8 +307,9 @@ addr_extract(const char *v)
 				b = skip_special(v, a);
 				continue;
 			}
-			for (b = a; v[b] != '\0' && v[b] != ' ' && v[b] != '\t' &&
-			            v[b] != ',' && v[b] != ';' && v[b] != '(';
+			for (b = a;
+			     v[b] != '\0' && v[b] != ' ' && v[b] != '\t' &&
+			     v[b] != ',' && v[b] != ';' && v[b] != '(';
 			     b++)
 				if (v[b] == '"')
 					b = skip_special(v, b) - 1;
@@ -346,10 +348,11 @@ fill_headers(struct message *m, char *const *hdr, const char *fallback)
 	char *u;
 
 	if (hdr[H_SUBJECT] != NULL) {
-		m->subject_raw = message_unfold(hdr[H_SUBJECT],
-		                                strlen(hdr[H_SUBJECT]));
-		u = message_rfc2047_decode(hdr[H_SUBJECT], strlen(hdr[H_SUBJECT]),
-		                           fallback, &m->anomalies);
+		m->subject_raw =
+		    message_unfold(hdr[H_SUBJECT], strlen(hdr[H_SUBJECT]));
+		u = message_rfc2047_decode(hdr[H_SUBJECT],
+		                           strlen(hdr[H_SUBJECT]), fallback,
+		                           &m->anomalies);
 		if (m->subject_raw == NULL || u == NULL) {
 			free(u);
 			return -1;
@@ -361,8 +364,8 @@ fill_headers(struct message *m, char *const *hdr, const char *fallback)
 	}
 	if (hdr[H_FROM] != NULL) {
 		u = message_unfold(hdr[H_FROM], strlen(hdr[H_FROM]));
-		m->from = message_rfc2047_decode(hdr[H_FROM], strlen(hdr[H_FROM]),
-		                                 fallback, &m->anomalies);
+		m->from = message_rfc2047_decode(
+		    hdr[H_FROM], strlen(hdr[H_FROM]), fallback, &m->anomalies);
 		if (u == NULL || m->from == NULL) {
 			free(u);
 			return -1;
@@ -378,7 +381,8 @@ fill_headers(struct message *m, char *const *hdr, const char *fallback)
 		free(u);
 	}
 	if (hdr[H_MSGID] != NULL) {
-		if ((u = message_unfold(hdr[H_MSGID], strlen(hdr[H_MSGID]))) == NULL)
+		if ((u = message_unfold(hdr[H_MSGID], strlen(hdr[H_MSGID]))) ==
+		    NULL)
 			return -1;
 		m->message_id = msgid_clean(u);
 		free(u);
@@ -386,7 +390,8 @@ fill_headers(struct message *m, char *const *hdr, const char *fallback)
 			return -1;
 	}
 	if (hdr[H_DATE] != NULL) {
-		if ((u = message_unfold(hdr[H_DATE], strlen(hdr[H_DATE]))) == NULL)
+		if ((u = message_unfold(hdr[H_DATE], strlen(hdr[H_DATE]))) ==
+		    NULL)
 			return -1;
 		m->date = trim_dup(u, strlen(u));
 		free(u);
@@ -411,7 +416,7 @@ struct walk {
 	struct walk_frame *stack;
 	size_t sp, stack_cap;
 	size_t parts_cap;
-	GMimeObject **objs;  /* the GMime object of each part (borrowed) */
+	GMimeObject **objs; /* the GMime object of each part (borrowed) */
 	size_t visited;
 	size_t text_left;
 };
@@ -478,9 +483,9 @@ lower_dup(const char *s)
 
 /* What the check of an encoded body has seen so far. */
 struct enc_check {
-	size_t b64;  /* base64 alphabet characters */
-	int pad;     /* '=' seen (base64) */
-	int eq;      /* QP: 2 just after '=', 1 after "=X" */
+	size_t b64; /* base64 alphabet characters */
+	int pad;    /* '=' seen (base64) */
+	int eq;     /* QP: 2 just after '=', 1 after "=X" */
 	int bad;
 };
 
@@ -506,7 +511,8 @@ enc_scan(GMimeContentEncoding ce, const unsigned char *s, size_t n,
 		if (ce == GMIME_CONTENT_ENCODING_BASE64) {
 			if (c == '=')
 				st->pad = 1;
-			else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			else if ((c >= 'A' && c <= 'Z') ||
+			         (c >= 'a' && c <= 'z') ||
 			         (c >= '0' && c <= '9') || c == '+' || c == '/')
 				st->bad = st->pad, st->b64++;
 			else if (!ws)
@@ -567,9 +573,15 @@ looks_binary(const unsigned char *s, size_t len, const char *charset)
 		const char *magic;
 		size_t len;
 	} magics[] = {
-		{"PK\x03\x04", 4}, {"\x89PNG", 4}, {"%PDF-", 5}, {"GIF8", 4},
-		{"\xFF\xD8\xFF", 3}, {"\x1F\x8B", 2}, {"Rar!", 4},
-		{"7z\xBC\xAF", 4}, {"\xD0\xCF\x11\xE0", 4},
+		{ "PK\x03\x04", 4 },
+		{ "\x89PNG", 4 },
+		{ "%PDF-", 5 },
+		{ "GIF8", 4 },
+		{ "\xFF\xD8\xFF", 3 },
+		{ "\x1F\x8B", 2 },
+		{ "Rar!", 4 },
+		{ "7z\xBC\xAF", 4 },
+		{ "\xD0\xCF\x11\xE0", 4 },
 	};
 	size_t i, n = len < 4096 ? len : 4096, ctl = 0;
 
@@ -582,8 +594,8 @@ looks_binary(const unsigned char *s, size_t len, const char *charset)
 	                        str_casestarts(charset, "ucs")))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (s[i] < 0x20 && s[i] != '\n' && s[i] != '\r' && s[i] != '\t' &&
-		    s[i] != '\f' && s[i] != 0x1B)
+		if (s[i] < 0x20 && s[i] != '\n' && s[i] != '\r' &&
+		    s[i] != '\t' && s[i] != '\f' && s[i] != 0x1B)
 			ctl++;
 	return ctl > 8 && ctl * 10 > n;
 }
@@ -647,16 +659,18 @@ part_text(struct walk *w, struct msg_part *mp, const unsigned char *data,
 	else if (!mp->is_html)
 		rc = plain_segment(mp, &c);
 	else
-		rc = message_html_to_text(c.text, c.len, w->text_left, &mp->segs,
-		                          &mp->segs_count, &w->m->anomalies);
+		rc =
+		    message_html_to_text(c.text, c.len, w->text_left, &mp->segs,
+		                         &mp->segs_count, &w->m->anomalies);
 	free(c.text);
 	for (i = 0; rc == 0 && i < mp->segs_count; i++) {
 		if (mp->in_rfc822) {
 			mp->segs[i].kind = SEG_FORWARD;
 			mp->segs[i].reason = "message/rfc822";
 		}
-		w->text_left -= mp->segs[i].len <= w->text_left ? mp->segs[i].len
-		                                                : w->text_left;
+		w->text_left -= mp->segs[i].len <= w->text_left
+		                    ? mp->segs[i].len
+		                    : w->text_left;
 		w->m->text_len += mp->segs[i].len;
 	}
 	return rc;
@@ -683,17 +697,20 @@ static int
 part_describe(struct msg_part *mp, GMimeObject *obj)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
-	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
-	const char *cs = g_mime_object_get_content_type_parameter(obj, "charset");
-	const char *cte = g_mime_object_get_header(obj,
-	                                           "Content-Transfer-Encoding");
+	GMimeContentDisposition *cd =
+	    g_mime_object_get_content_disposition(obj);
+	const char *cs =
+	    g_mime_object_get_content_type_parameter(obj, "charset");
+	const char *cte =
+	    g_mime_object_get_header(obj, "Content-Transfer-Encoding");
 	const char *fn = g_mime_part_get_filename(GMIME_PART(obj));
 	char *type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
 	unsigned anom = 0;
 
 	mp->content_type = lower_dup(type != NULL ? type : "text/plain");
 	g_free(type);
-	mp->encoding = cte != NULL ? trim_dup(cte, strlen(cte)) : str_dup("7bit");
+	mp->encoding =
+	    cte != NULL ? trim_dup(cte, strlen(cte)) : str_dup("7bit");
 	if (mp->content_type == NULL || mp->encoding == NULL)
 		return -1;
 	if (cte != NULL)
@@ -702,9 +719,9 @@ part_describe(struct msg_part *mp, GMimeObject *obj)
 				*type = (char)(*type + 32);
 	if (cs != NULL && (mp->charset = str_dup(cs)) == NULL)
 		return -1;
-	if (fn != NULL && (mp->filename = message_to_utf8(
-	                       NULL, fn, strlen(fn), "windows-1252", NULL,
-	                       &anom)) == NULL)
+	if (fn != NULL &&
+	    (mp->filename = message_to_utf8(
+	         NULL, fn, strlen(fn), "windows-1252", NULL, &anom)) == NULL)
 		return -1;
 	if (strcmp(mp->content_type, "application/octet-stream") == 0 &&
 	    bad_content_type(obj) && mp->filename == NULL) {
@@ -713,14 +730,15 @@ part_describe(struct msg_part *mp, GMimeObject *obj)
 			return -1;
 	}
 	mp->is_html = strcmp(mp->content_type, "text/html") == 0;
-	mp->is_text = mp->is_html || strcmp(mp->content_type, "text/plain") == 0;
+	mp->is_text =
+	    mp->is_html || strcmp(mp->content_type, "text/plain") == 0;
 	/* the whole body of a single-part message is its text, whatever
 	 * its disposition says */
-	mp->is_attachment = !mp->is_text ||
-	                    (mp->depth > 0 &&
-	                     (mp->filename != NULL ||
-	                      (cd != NULL &&
-	                       g_mime_content_disposition_is_attachment(cd))));
+	mp->is_attachment =
+	    !mp->is_text ||
+	    (mp->depth > 0 &&
+	     (mp->filename != NULL ||
+	      (cd != NULL && g_mime_content_disposition_is_attachment(cd))));
 	return 0;
 }
 
@@ -773,7 +791,8 @@ walk_leaf(struct walk *w, const struct walk_frame *f)
 		return -1;
 	if (f->skip != NULL || mp->is_attachment) {
 		mp->skip_reason = f->skip != NULL ? f->skip
-		                  : mp->is_text ? "attachment" : "not text";
+		                  : mp->is_text   ? "attachment"
+		                                  : "not text";
 		mp->raw_len = part_encoded_len(GMIME_PART(f->obj));
 		return 0;
 	}
@@ -822,17 +841,17 @@ plain_is_stub(struct walk *w, GMimePart *part)
 	if (mem == NULL)
 		return 0;
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	if (ba == NULL || message_convert(
-	                      g_mime_object_get_content_type_parameter(
-	                          GMIME_OBJECT(part), "charset"),
-	                      (const char *)ba->data, ba->len,
-	                      w->lim->fallback_charset, 1024, &c) != 0) {
+	if (ba == NULL ||
+	    message_convert(g_mime_object_get_content_type_parameter(
+	                        GMIME_OBJECT(part), "charset"),
+	                    (const char *)ba->data, ba->len,
+	                    w->lim->fallback_charset, 1024, &c) != 0) {
 		g_object_unref(mem);
 		return 0;
 	}
 	for (i = 0, n = 0; i < c.len; i++)
-		if (c.text[i] != ' ' && c.text[i] != '\n' && c.text[i] != '\r' &&
-		    c.text[i] != '\t')
+		if (c.text[i] != ' ' && c.text[i] != '\n' &&
+		    c.text[i] != '\r' && c.text[i] != '\t')
 			n++;
 	if (n == 0)
 		stub = 1;
@@ -867,18 +886,21 @@ alt_choose(struct walk *w, GMimeMultipart *mp)
 	for (i = 0; i < n; i++) {
 		GMimeObject *c = g_mime_multipart_get_part(mp, i);
 
-		if (GMIME_IS_PART(c) && is_type(c, "text", "plain") && plain < 0)
+		if (GMIME_IS_PART(c) && is_type(c, "text", "plain") &&
+		    plain < 0)
 			plain = i;
 		else if (GMIME_IS_PART(c) && is_type(c, "text", "html"))
 			html = i;
 		else if (GMIME_IS_MULTIPART(c) &&
 		         g_mime_multipart_get_count(GMIME_MULTIPART(c)) > 0 &&
-		         is_type(g_mime_multipart_get_part(GMIME_MULTIPART(c), 0),
-		                 "text", "html"))
+		         is_type(
+		             g_mime_multipart_get_part(GMIME_MULTIPART(c), 0),
+		             "text", "html"))
 			html = i;
 	}
-	if (plain >= 0 && (html < 0 || !plain_is_stub(w, GMIME_PART(
-	                                   g_mime_multipart_get_part(mp, plain)))))
+	if (plain >= 0 &&
+	    (html < 0 || !plain_is_stub(w, GMIME_PART(g_mime_multipart_get_part(
+	                                       mp, plain)))))
 		return plain;
 	if (html >= 0)
 		return html;
@@ -925,8 +947,9 @@ walk_one(struct walk *w, const struct walk_frame *f)
 		GMimeObject *body =
 		    msg != NULL ? g_mime_message_get_mime_part(msg) : NULL;
 
-		return body != NULL ? walk_push(w, body, f->depth + 1, 1, f->skip)
-		                    : 0;
+		return body != NULL
+		           ? walk_push(w, body, f->depth + 1, 1, f->skip)
+		           : 0;
 	}
 	if (GMIME_IS_PART(f->obj))
 		return walk_leaf(w, f);
@@ -1014,7 +1037,7 @@ walk_fallback(struct walk *w, const char *data, size_t len)
 static int
 decode_mime(struct walk *w, const char *data, size_t len)
 {
-	const char *fallbacks[3] = {"UTF-8", w->lim->fallback_charset, NULL};
+	const char *fallbacks[3] = { "UTF-8", w->lim->fallback_charset, NULL };
 	GMimeParserOptions *opts = g_mime_parser_options_new();
 	GMimeStream *st = NULL;
 	GMimeParser *parser = NULL;
@@ -1131,8 +1154,7 @@ oom:
 /* Splits one header block line by line into fields and hands each to
  * message_header(); returns the offset where the body starts. */
 static int
-parse_headers(struct message_parser *p, const char *d, size_t len,
-              size_t *body)
+parse_headers(struct message_parser *p, const char *d, size_t len, size_t *body)
 {
 	size_t i = 0, e, c, vs;
 	char *name, *value;
@@ -1141,14 +1163,16 @@ parse_headers(struct message_parser *p, const char *d, size_t len,
 		while (i < len && d[i++] != '\n')
 			;
 	while (i < len) {
-		if (d[i] == '\n' || (d[i] == '\r' && i + 1 < len && d[i + 1] == '\n')) {
+		if (d[i] == '\n' ||
+		    (d[i] == '\r' && i + 1 < len && d[i + 1] == '\n')) {
 			*body = i + (d[i] == '\r' ? 2 : 1);
 			return 0;
 		}
 		/* the field runs to the first line end not followed by SP/HT */
 		for (e = i; e < len; e++)
-			if (d[e] == '\n' && (e + 1 >= len ||
-			                     (d[e + 1] != ' ' && d[e + 1] != '\t')))
+			if (d[e] == '\n' &&
+			    (e + 1 >= len ||
+			     (d[e + 1] != ' ' && d[e + 1] != '\t')))
 				break;
 		for (c = i; c < e && d[c] != ':' && d[c] != '\n'; c++)
 			;
@@ -1160,8 +1184,8 @@ parse_headers(struct message_parser *p, const char *d, size_t len,
 		while (c > i && (d[c - 1] == ' ' || d[c - 1] == '\t'))
 			c--;
 		name = str_ndup(d + i, c - i);
-		value = str_ndup(d + vs, (e > vs && d[e - 1] == '\r') ? e - vs - 1
-		                                                       : e - vs);
+		value = str_ndup(
+		    d + vs, (e > vs && d[e - 1] == '\r') ? e - vs - 1 : e - vs);
 		if (name == NULL || value == NULL ||
 		    message_header(p, name, value) != 0) {
 			free(name);
@@ -1185,9 +1209,11 @@ message_parse(const char *data, size_t len, const struct message_limits *lim,
 	size_t body = 0;
 
 	if (p == NULL || parse_headers(p, data, len, &body) != 0 ||
-	    message_body(p, (const unsigned char *)data + body, len - body) != 0) {
+	    message_body(p, (const unsigned char *)data + body, len - body) !=
+	        0) {
 		if (err != NULL)
-			triage_err_set(err, "message: cannot parse: out of memory");
+			triage_err_set(err,
+			               "message: cannot parse: out of memory");
 		message_parser_free(p);
 		return NULL;
 	}

@@ -23,10 +23,10 @@
 
 /* What a label turns into. */
 enum cs_kind {
-	CS_ICONV = 0,  /* convert with iconv under the given name */
-	CS_UTF8,       /* validate, replace bad bytes */
-	CS_ASCII,      /* ASCII when 7-bit, else treated as unknown */
-	CS_UNKNOWN,    /* no usable label: UTF-8 when valid, else fallback */
+	CS_ICONV = 0, /* convert with iconv under the given name */
+	CS_UTF8,      /* validate, replace bad bytes */
+	CS_ASCII,     /* ASCII when 7-bit, else treated as unknown */
+	CS_UNKNOWN,   /* no usable label: UTF-8 when valid, else fallback */
 };
 
 struct cs_alias {
@@ -38,58 +38,96 @@ struct cs_alias {
 /* Labels iconv does not know under that name, or knows with a narrower
  * meaning than the mail clients that send them (WHATWG Encoding). */
 static const struct cs_alias cs_aliases[] = {
-	{"utf-8", CS_UTF8, "UTF-8"}, {"utf8", CS_UTF8, "UTF-8"},
-	{"x-utf-8", CS_UTF8, "UTF-8"}, {"unicode-1-1-utf-8", CS_UTF8, "UTF-8"},
-	{"us-ascii", CS_ASCII, "US-ASCII"}, {"ascii", CS_ASCII, "US-ASCII"},
-	{"ansi_x3.4-1968", CS_ASCII, "US-ASCII"}, {"us", CS_ASCII, "US-ASCII"},
-	{"iso646-us", CS_ASCII, "US-ASCII"}, {"csascii", CS_ASCII, "US-ASCII"},
-	{"x-unknown", CS_UNKNOWN, NULL}, {"unknown-8bit", CS_UNKNOWN, NULL},
-	{"unknown", CS_UNKNOWN, NULL}, {"x-user-defined", CS_UNKNOWN, NULL},
-	{"", CS_UNKNOWN, NULL},
-	{"ks_c_5601-1987", CS_ICONV, "CP949"}, {"ks_c_5601-1989", CS_ICONV, "CP949"},
-	{"ks_c_5601", CS_ICONV, "CP949"}, {"ksc5601", CS_ICONV, "CP949"},
-	{"ksc_5601", CS_ICONV, "CP949"}, {"euc-kr", CS_ICONV, "CP949"},
-	{"euckr", CS_ICONV, "CP949"}, {"cseuckr", CS_ICONV, "CP949"},
-	{"korean", CS_ICONV, "CP949"}, {"windows-949", CS_ICONV, "CP949"},
-	{"x-windows-949", CS_ICONV, "CP949"}, {"ms949", CS_ICONV, "CP949"},
-	{"uhc", CS_ICONV, "CP949"}, {"cp949", CS_ICONV, "CP949"},
-	{"csksc56011987", CS_ICONV, "CP949"}, {"iso-ir-149", CS_ICONV, "CP949"},
-	{"unicode-1-1-utf-7", CS_ICONV, "UTF-7"}, {"utf-7", CS_ICONV, "UTF-7"},
-	{"x-utf-7", CS_ICONV, "UTF-7"}, {"csunicode11utf7", CS_ICONV, "UTF-7"},
-	{"gb2312", CS_ICONV, "GB18030"}, {"gbk", CS_ICONV, "GB18030"},
-	{"x-gbk", CS_ICONV, "GB18030"}, {"cp936", CS_ICONV, "GB18030"},
-	{"euc-cn", CS_ICONV, "GB18030"}, {"x-euc-cn", CS_ICONV, "GB18030"},
-	{"csgb2312", CS_ICONV, "GB18030"}, {"gb_2312-80", CS_ICONV, "GB18030"},
-	{"chinese", CS_ICONV, "GB18030"}, {"gb18030", CS_ICONV, "GB18030"},
-	{"big5", CS_ICONV, "BIG5-HKSCS"}, {"big-5", CS_ICONV, "BIG5-HKSCS"},
-	{"x-big5", CS_ICONV, "BIG5-HKSCS"}, {"cn-big5", CS_ICONV, "BIG5-HKSCS"},
-	{"csbig5", CS_ICONV, "BIG5-HKSCS"},
-	{"shift_jis", CS_ICONV, "CP932"}, {"shift-jis", CS_ICONV, "CP932"},
-	{"x-sjis", CS_ICONV, "CP932"}, {"sjis", CS_ICONV, "CP932"},
-	{"ms_kanji", CS_ICONV, "CP932"}, {"csshiftjis", CS_ICONV, "CP932"},
-	{"windows-31j", CS_ICONV, "CP932"}, {"cp932", CS_ICONV, "CP932"},
-	{"iso-2022-jp", CS_ICONV, "ISO-2022-JP-2"},
-	{"csiso2022jp", CS_ICONV, "ISO-2022-JP-2"},
-	{"euc-jp", CS_ICONV, "EUC-JP-MS"}, {"x-euc-jp", CS_ICONV, "EUC-JP-MS"},
-	{"iso-2022-kr", CS_ICONV, "ISO-2022-KR"},
-	{"koi8-r", CS_ICONV, "KOI8-U"}, {"koi8", CS_ICONV, "KOI8-U"},
-	{"cskoi8r", CS_ICONV, "KOI8-U"}, {"koi8-u", CS_ICONV, "KOI8-U"},
-	{"koi8-ru", CS_ICONV, "KOI8-RU"},
-	{"iso-8859-1", CS_ICONV, "CP1252"}, {"iso8859-1", CS_ICONV, "CP1252"},
-	{"iso_8859-1", CS_ICONV, "CP1252"}, {"latin1", CS_ICONV, "CP1252"},
-	{"l1", CS_ICONV, "CP1252"}, {"cp819", CS_ICONV, "CP1252"},
-	{"csisolatin1", CS_ICONV, "CP1252"}, {"iso-ir-100", CS_ICONV, "CP1252"},
-	{"iso_8859-1:1987", CS_ICONV, "CP1252"},
-	{"tis-620", CS_ICONV, "CP874"}, {"windows-874", CS_ICONV, "CP874"},
-	{"x-windows-874", CS_ICONV, "CP874"}, {"iso-8859-11", CS_ICONV, "CP874"},
-	{"x-mac-cyrillic", CS_ICONV, "MAC-CYRILLIC"},
-	{"x-mac-ukrainian", CS_ICONV, "MAC-CYRILLIC"},
-	{"iso-8859-8-i", CS_ICONV, "ISO-8859-8"},
-	{"iso-8859-6-i", CS_ICONV, "ISO-8859-6"},
-	{"utf-16", CS_ICONV, "UTF-16"}, {"ucs-2", CS_ICONV, "UTF-16"},
+	{ "utf-8", CS_UTF8, "UTF-8" },
+	{ "utf8", CS_UTF8, "UTF-8" },
+	{ "x-utf-8", CS_UTF8, "UTF-8" },
+	{ "unicode-1-1-utf-8", CS_UTF8, "UTF-8" },
+	{ "us-ascii", CS_ASCII, "US-ASCII" },
+	{ "ascii", CS_ASCII, "US-ASCII" },
+	{ "ansi_x3.4-1968", CS_ASCII, "US-ASCII" },
+	{ "us", CS_ASCII, "US-ASCII" },
+	{ "iso646-us", CS_ASCII, "US-ASCII" },
+	{ "csascii", CS_ASCII, "US-ASCII" },
+	{ "x-unknown", CS_UNKNOWN, NULL },
+	{ "unknown-8bit", CS_UNKNOWN, NULL },
+	{ "unknown", CS_UNKNOWN, NULL },
+	{ "x-user-defined", CS_UNKNOWN, NULL },
+	{ "", CS_UNKNOWN, NULL },
+	{ "ks_c_5601-1987", CS_ICONV, "CP949" },
+	{ "ks_c_5601-1989", CS_ICONV, "CP949" },
+	{ "ks_c_5601", CS_ICONV, "CP949" },
+	{ "ksc5601", CS_ICONV, "CP949" },
+	{ "ksc_5601", CS_ICONV, "CP949" },
+	{ "euc-kr", CS_ICONV, "CP949" },
+	{ "euckr", CS_ICONV, "CP949" },
+	{ "cseuckr", CS_ICONV, "CP949" },
+	{ "korean", CS_ICONV, "CP949" },
+	{ "windows-949", CS_ICONV, "CP949" },
+	{ "x-windows-949", CS_ICONV, "CP949" },
+	{ "ms949", CS_ICONV, "CP949" },
+	{ "uhc", CS_ICONV, "CP949" },
+	{ "cp949", CS_ICONV, "CP949" },
+	{ "csksc56011987", CS_ICONV, "CP949" },
+	{ "iso-ir-149", CS_ICONV, "CP949" },
+	{ "unicode-1-1-utf-7", CS_ICONV, "UTF-7" },
+	{ "utf-7", CS_ICONV, "UTF-7" },
+	{ "x-utf-7", CS_ICONV, "UTF-7" },
+	{ "csunicode11utf7", CS_ICONV, "UTF-7" },
+	{ "gb2312", CS_ICONV, "GB18030" },
+	{ "gbk", CS_ICONV, "GB18030" },
+	{ "x-gbk", CS_ICONV, "GB18030" },
+	{ "cp936", CS_ICONV, "GB18030" },
+	{ "euc-cn", CS_ICONV, "GB18030" },
+	{ "x-euc-cn", CS_ICONV, "GB18030" },
+	{ "csgb2312", CS_ICONV, "GB18030" },
+	{ "gb_2312-80", CS_ICONV, "GB18030" },
+	{ "chinese", CS_ICONV, "GB18030" },
+	{ "gb18030", CS_ICONV, "GB18030" },
+	{ "big5", CS_ICONV, "BIG5-HKSCS" },
+	{ "big-5", CS_ICONV, "BIG5-HKSCS" },
+	{ "x-big5", CS_ICONV, "BIG5-HKSCS" },
+	{ "cn-big5", CS_ICONV, "BIG5-HKSCS" },
+	{ "csbig5", CS_ICONV, "BIG5-HKSCS" },
+	{ "shift_jis", CS_ICONV, "CP932" },
+	{ "shift-jis", CS_ICONV, "CP932" },
+	{ "x-sjis", CS_ICONV, "CP932" },
+	{ "sjis", CS_ICONV, "CP932" },
+	{ "ms_kanji", CS_ICONV, "CP932" },
+	{ "csshiftjis", CS_ICONV, "CP932" },
+	{ "windows-31j", CS_ICONV, "CP932" },
+	{ "cp932", CS_ICONV, "CP932" },
+	{ "iso-2022-jp", CS_ICONV, "ISO-2022-JP-2" },
+	{ "csiso2022jp", CS_ICONV, "ISO-2022-JP-2" },
+	{ "euc-jp", CS_ICONV, "EUC-JP-MS" },
+	{ "x-euc-jp", CS_ICONV, "EUC-JP-MS" },
+	{ "iso-2022-kr", CS_ICONV, "ISO-2022-KR" },
+	{ "koi8-r", CS_ICONV, "KOI8-U" },
+	{ "koi8", CS_ICONV, "KOI8-U" },
+	{ "cskoi8r", CS_ICONV, "KOI8-U" },
+	{ "koi8-u", CS_ICONV, "KOI8-U" },
+	{ "koi8-ru", CS_ICONV, "KOI8-RU" },
+	{ "iso-8859-1", CS_ICONV, "CP1252" },
+	{ "iso8859-1", CS_ICONV, "CP1252" },
+	{ "iso_8859-1", CS_ICONV, "CP1252" },
+	{ "latin1", CS_ICONV, "CP1252" },
+	{ "l1", CS_ICONV, "CP1252" },
+	{ "cp819", CS_ICONV, "CP1252" },
+	{ "csisolatin1", CS_ICONV, "CP1252" },
+	{ "iso-ir-100", CS_ICONV, "CP1252" },
+	{ "iso_8859-1:1987", CS_ICONV, "CP1252" },
+	{ "tis-620", CS_ICONV, "CP874" },
+	{ "windows-874", CS_ICONV, "CP874" },
+	{ "x-windows-874", CS_ICONV, "CP874" },
+	{ "iso-8859-11", CS_ICONV, "CP874" },
+	{ "x-mac-cyrillic", CS_ICONV, "MAC-CYRILLIC" },
+	{ "x-mac-ukrainian", CS_ICONV, "MAC-CYRILLIC" },
+	{ "iso-8859-8-i", CS_ICONV, "ISO-8859-8" },
+	{ "iso-8859-6-i", CS_ICONV, "ISO-8859-6" },
+	{ "utf-16", CS_ICONV, "UTF-16" },
+	{ "ucs-2", CS_ICONV, "UTF-16" },
 };
 
-static const char repl[3] = {'\xEF', '\xBF', '\xBD'}; /* U+FFFD */
+static const char repl[3] = { '\xEF', '\xBF', '\xBD' }; /* U+FFFD */
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
 static size_t
@@ -289,8 +327,8 @@ raw_reserve(char **b, size_t *cap, size_t used, size_t need)
 /* Runs iconv over the whole input; invalid bytes become U+FFFD.  Output
  * (possibly with NULs) in *res; stops once it has more than max bytes. */
 static int
-iconv_loop(iconv_t cd, const char *data, size_t len, size_t max,
-           char **res, size_t *reslen, unsigned *anom)
+iconv_loop(iconv_t cd, const char *data, size_t len, size_t max, char **res,
+           size_t *reslen, unsigned *anom)
 {
 	char *in = (char *)data, *ob, *b;
 	size_t inleft = len, cap = len * 2 + 64, used = 0, oleft;
@@ -369,8 +407,8 @@ has_8bit(const char *data, size_t len)
 
 /* Unknown label or 8-bit "ASCII": UTF-8 when valid, else the fallback. */
 static int
-convert_unknown(const char *data, size_t len, const char *fallback,
-                size_t max, struct buf *out, struct msg_conv *c)
+convert_unknown(const char *data, size_t len, const char *fallback, size_t max,
+                struct buf *out, struct msg_conv *c)
 {
 	char name[48];
 	int bad, rc;
@@ -387,8 +425,8 @@ convert_unknown(const char *data, size_t len, const char *fallback,
 	str_lcpy(c->used_name, name, sizeof(c->used_name));
 	rc = convert_iconv(name, data, len, max, out, &c->anomalies);
 	if (rc == 1) /* fallback not usable either */
-		rc = convert_iconv("CP1252", data, len, max, out,
-		                   &c->anomalies);
+		rc =
+		    convert_iconv("CP1252", data, len, max, out, &c->anomalies);
 	return rc;
 }
 
@@ -511,8 +549,8 @@ ew_decode(char enc, const char *t, size_t n, struct buf *dst, unsigned *anom)
 			bits += 6;
 			if (bits >= 8) {
 				bits -= 8;
-				if (buf_putc(dst, (char)((acc >> bits) & 0xFF)) ==
-				    BUF_NOMEM)
+				if (buf_putc(dst, (char)((acc >> bits) &
+				                         0xFF)) == BUF_NOMEM)
 					return -1;
 			}
 			continue;
@@ -608,8 +646,8 @@ ew_switch(struct ew_pend *p, int encoded, const char *cs, struct buf *out,
 static size_t
 ws_end(const char *s, size_t i, size_t len)
 {
-	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-	                   s[i] == '\n'))
+	while (i < len &&
+	       (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
 		i++;
 	return i;
 }
@@ -704,10 +742,11 @@ message_unfold(const char *value, size_t len)
  * sharing them between threads is safe.  Set up under message.c's
  * global lock. */
 static const char *const pinned_names[] = {
-	"CP949", "KOI8-U", "KOI8-RU", "CP1250", "CP1251", "CP1252", "CP1253",
-	"CP1254", "CP1255", "CP1256", "CP1257", "GB18030", "BIG5-HKSCS",
-	"CP932", "ISO-2022-JP-2", "EUC-JP-MS", "ISO-2022-KR", "UTF-7",
-	"UTF-16", "CP874", "ISO-8859-2", "ISO-8859-5", "ISO-8859-15",
+	"CP949",      "KOI8-U",      "KOI8-RU",     "CP1250", "CP1251",
+	"CP1252",     "CP1253",      "CP1254",      "CP1255", "CP1256",
+	"CP1257",     "GB18030",     "BIG5-HKSCS",  "CP932",  "ISO-2022-JP-2",
+	"EUC-JP-MS",  "ISO-2022-KR", "UTF-7",       "UTF-16", "CP874",
+	"ISO-8859-2", "ISO-8859-5",  "ISO-8859-15",
 };
 static iconv_t pinned[sizeof(pinned_names) / sizeof(pinned_names[0])];
 

@@ -36,37 +36,49 @@ enum {
 struct html_out {
 	struct msg_segment *segs;
 	size_t count, cap;
-	struct buf cur;        /* text of the open segment */
+	struct buf cur; /* text of the open segment */
 	enum seg_kind kind;
 	const char *reason;
-	unsigned pend_nl;      /* line breaks owed before the next text */
-	int pend_space;        /* a collapsed space owed */
-	int pre;               /* inside <pre> (count) */
-	int rest_quoted;       /* an Outlook divider was seen */
-	size_t total, max;     /* bytes in closed segments; budget */
-	int full;              /* budget reached */
+	unsigned pend_nl;  /* line breaks owed before the next text */
+	int pend_space;    /* a collapsed space owed */
+	int pre;           /* inside <pre> (count) */
+	int rest_quoted;   /* an Outlook divider was seen */
+	size_t total, max; /* bytes in closed segments; budget */
+	int full;          /* budget reached */
 	unsigned *anom;
 };
 
 static const char *const html_skip[] = {
-	"script", "style", "head", "title", "template", "noscript", "object",
-	"iframe", "svg", "math", NULL,
+	"script", "style",  "head", "title", "template", "noscript",
+	"object", "iframe", "svg",  "math",  NULL,
 };
 
 static const char *const html_block[] = {
-	"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-	"blockquote", "pre", "hr", "ul", "ol", "dl", "dt", "dd", "section",
-	"article", "header", "footer", "address", "center", "form",
-	"fieldset", "nav", "aside", "main", "figure", "figcaption", "caption",
-	"tbody", "thead", "tfoot", "body", "html", NULL,
+	"p",      "div",        "li",       "tr",     "h1",     "h2",
+	"h3",     "h4",         "h5",       "h6",     "table",  "blockquote",
+	"pre",    "hr",         "ul",       "ol",     "dl",     "dt",
+	"dd",     "section",    "article",  "header", "footer", "address",
+	"center", "form",       "fieldset", "nav",    "aside",  "main",
+	"figure", "figcaption", "caption",  "tbody",  "thead",  "tfoot",
+	"body",   "html",       NULL,
 };
 
 /* Header labels an Outlook reply block starts with, in the languages of
  * our mail (From: / Von: / Від: / От: / 보낸 사람: / De :). */
 static const char *const outlook_labels[] = {
-	"From:", "Von:", "De:", "De :", "Van:", "Da:", "Od:", "Fra:",
-	"Fr\xC3\xA5n:", "\xD0\x92\xD1\x96\xD0\xB4:", "\xD0\x9E\xD1\x82:",
-	"\xEB\xB3\xB4\xEB\x82\xB8 \xEC\x82\xAC\xEB\x9E\x8C:", NULL,
+	"From:",
+	"Von:",
+	"De:",
+	"De :",
+	"Van:",
+	"Da:",
+	"Od:",
+	"Fra:",
+	"Fr\xC3\xA5n:",
+	"\xD0\x92\xD1\x96\xD0\xB4:",
+	"\xD0\x9E\xD1\x82:",
+	"\xEB\xB3\xB4\xEB\x82\xB8 \xEC\x82\xAC\xEB\x9E\x8C:",
+	NULL,
 };
 
 static int
@@ -86,7 +98,8 @@ seg_close(struct html_out *o)
 	struct msg_segment *s;
 	size_t n = o->cur.len;
 
-	while (n > 0 && (o->cur.data[n - 1] == ' ' || o->cur.data[n - 1] == '\n'))
+	while (n > 0 &&
+	       (o->cur.data[n - 1] == ' ' || o->cur.data[n - 1] == '\n'))
 		n--;
 	o->pend_nl = 0;
 	o->pend_space = 0;
@@ -136,8 +149,8 @@ out_put(struct html_out *o, const char *s, size_t n)
 
 	if (o->full)
 		return 0;
-	room = o->max > o->total + o->cur.len ? o->max - o->total - o->cur.len
-	                                      : 0;
+	room =
+	    o->max > o->total + o->cur.len ? o->max - o->total - o->cur.len : 0;
 	if (n > room) {
 		n = message_utf8_cut(s, n, room);
 		o->full = 1;
@@ -327,7 +340,8 @@ quote_container(xmlNodePtr n, const char *name, const char *id)
 	if (has_token(cls, "gmail_quote") ||
 	    has_token(cls, "gmail_quote_container"))
 		return "gmail_quote";
-	if (has_token(cls, "yahoo_quoted") || strncmp(id, "yahoo_quoted", 12) == 0)
+	if (has_token(cls, "yahoo_quoted") ||
+	    strncmp(id, "yahoo_quoted", 12) == 0)
 		return "yahoo_quoted";
 	if ((strstr(cls, "naver") != NULL || strstr(id, "naver") != NULL) &&
 	    (strstr(cls, "quote") != NULL || strstr(id, "quote") != NULL))
@@ -356,8 +370,8 @@ quote_container(xmlNodePtr n, const char *name, const char *id)
 #define HTML_FLAT_DEPTH 200
 
 static const char *const html_void[] = {
-	"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-	"meta", "param", "source", "track", "wbr", NULL,
+	"area", "base", "br",    "col",    "embed", "hr",  "img", "input",
+	"link", "meta", "param", "source", "track", "wbr", NULL,
 };
 
 /* End of the markup construct starting at s[i] == '<' (index after '>'),
@@ -403,7 +417,9 @@ tag_kind(const char *s, size_t a, size_t b, size_t *raw)
 	while (i < b && n + 1 < sizeof(name) &&
 	       ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
 	        (s[i] >= '0' && s[i] <= '9')))
-		name[n++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]), i++;
+		name[n++] =
+		    (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]),
+		i++;
 	name[n] = '\0';
 	if (n == 0)
 		return 0;
@@ -420,8 +436,7 @@ tag_kind(const char *s, size_t a, size_t b, size_t *raw)
  * HTML_FLAT_DEPTH into *out (NULL when the document is shallow enough
  * as it is).  Returns 0, or -1 on out of memory. */
 static int
-html_flatten(const char *s, size_t len, char **out, size_t *outlen,
-             int copy)
+html_flatten(const char *s, size_t len, char **out, size_t *outlen, int copy)
 {
 	size_t i = 0, e, raw, depth = 0, max = 0, n = 0;
 	int k;
@@ -464,8 +479,9 @@ html_flatten(const char *s, size_t len, char **out, size_t *outlen,
 		}
 	}
 	if (!copy)
-		return max > HTML_FLAT_DEPTH ? html_flatten(s, len, out, outlen, 1)
-		                             : 0;
+		return max > HTML_FLAT_DEPTH
+		           ? html_flatten(s, len, out, outlen, 1)
+		           : 0;
 	(*out)[n] = '\0';
 	*outlen = n;
 	return 0;
@@ -485,7 +501,9 @@ html_enter(struct html_out *o, xmlNodePtr n, int tracked, unsigned *flags)
 	*flags = 0;
 	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
 		return (n->content != NULL &&
-		        out_text(o, (const char *)n->content) != 0) ? -1 : 0;
+		        out_text(o, (const char *)n->content) != 0)
+		           ? -1
+		           : 0;
 	if (n->type != XML_ELEMENT_NODE || n->name == NULL)
 		return 0;
 	name = (const char *)n->name;

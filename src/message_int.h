@@ -12,7 +12,7 @@
 
 /* Result of one charset conversion. */
 struct msg_conv {
-	char *text;        /* malloc'd valid UTF-8, NUL-terminated, no NULs */
+	char *text; /* malloc'd valid UTF-8, NUL-terminated, no NULs */
 	size_t len;
 	char used_name[48]; /* iconv name of the charset actually used */
 	unsigned anomalies;
@@ -22,8 +22,7 @@ struct msg_conv {
  * most max_out bytes (cut on a character boundary, MSG_TEXT_TOO_LARGE |
  * MSG_TRUNCATED).  Returns 0, or -1 on out of memory. */
 int message_convert(const char *charset, const char *data, size_t len,
-                    const char *fallback, size_t max_out,
-                    struct msg_conv *out);
+                    const char *fallback, size_t max_out, struct msg_conv *out);
 
 /* 1 when data[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int message_utf8_valid(const char *data, size_t len);
