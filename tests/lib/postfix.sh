@@ -31,7 +31,6 @@ mynetworks = 127.0.0.0/8
 local_recipient_maps =
 alias_maps =
 alias_database =
-relayhost =
 biff = no
 smtputf8_enable = no
 smtpd_recipient_restrictions = permit_mynetworks, reject
