@@ -4,7 +4,9 @@
  * Builds a database of 100,000 customers (a generated Shopify customers
  * export, imported with ltv_import) in a temporary directory, then runs
  * lookups (From address; a mix of customers and strangers, history
- * included) from 1 and from 8 threads and prints lookups per second.
+ * included) from 1 and from 8 threads and prints lookups per second,
+ * then history writes per second and lookups again with 5,000 history
+ * rows of one customer.
  * Prints figures only; never fails on a time.
  */
 #include <pthread.h>
@@ -108,6 +110,28 @@ run_threads(struct ltv_db *db, int n)
 	       found, failed);
 }
 
+/* History writes (insert + purge, one transaction each), one thread. */
+static void
+run_records(struct ltv_db *db)
+{
+	struct triage_err err;
+	struct customer c;
+	char mid[64];
+	long n = 5000, failed = 0;
+	double t0;
+
+	if (ltv_lookup(db, "c42@example.com", NULL, NULL, 0, &c) != 0)
+		return;
+	t0 = now_s();
+	for (long i = 0; i < n; i++) {
+		snprintf(mid, sizeof(mid), "<bench%ld@example.com>", i);
+		failed += ltv_record(db, &c, NULL, mid, "chargeback",
+		                     "dispute", &err) != 0;
+	}
+	printf("history records: %ld in %.2f s = %.0f/s (%ld failed)\n", n,
+	       now_s() - t0, (double)n / (now_s() - t0), failed);
+}
+
 static void
 remove_all(const char *dir, const char *csv, const char *db_path)
 {
@@ -153,6 +177,8 @@ main(void)
 		return 1;
 	run_threads(db, 1);
 	run_threads(db, 8);
+	run_records(db);
+	run_threads(db, 1);
 	ltv_close(db);
 	config_free(cfg);
 	remove_all(dir, csv, db_path);
