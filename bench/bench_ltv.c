@@ -50,9 +50,11 @@ write_export(const char *path)
 		return -1;
 	fputs("\"Customer ID\",\"First Name\",\"Last Name\",\"Email\","
 	      "\"Accepts Email Marketing\",\"Total Spent\",\"Total Orders\","
-	      "\"Note\",\"Tax Exempt\",\"Tags\"\n", f);
+	      "\"Note\",\"Tax Exempt\",\"Tags\"\n",
+	      f);
 	for (long i = 0; i < BENCH_CUSTOMERS; i++)
-		fprintf(f, "\"'%ld\",\"Name%ld\",\"Bench\",\"c%ld@example.com\","
+		fprintf(f,
+		        "\"'%ld\",\"Name%ld\",\"Bench\",\"c%ld@example.com\","
 		        "\"no\",\"%ld.%02ld\",\"%ld\",\"\",\"no\",\"\"\n",
 		        7000000 + i, i, i, (i * 37) % 3000, i % 100, i % 40);
 	return fclose(f);
@@ -105,9 +107,9 @@ run_threads(struct ltv_db *db, int n)
 	}
 	secs = now_s() - t0;
 	printf("lookups, %d thread%s: %ld in %.2f s = %.0f/s (%.1f us each "
-	       "per thread; %ld found, %ld failed)\n", n, n == 1 ? "" : "s",
-	       done, secs, (double)done / secs, secs * 1e6 * n / (double)done,
-	       found, failed);
+	       "per thread; %ld found, %ld failed)\n",
+	       n, n == 1 ? "" : "s", done, secs, (double)done / secs,
+	       secs * 1e6 * n / (double)done, found, failed);
 }
 
 /* History writes (insert + purge, one transaction each), one thread. */
@@ -125,8 +127,8 @@ run_records(struct ltv_db *db)
 	t0 = now_s();
 	for (long i = 0; i < n; i++) {
 		snprintf(mid, sizeof(mid), "<bench%ld@example.com>", i);
-		failed += ltv_record(db, &c, NULL, mid, "chargeback",
-		                     "dispute", &err) != 0;
+		failed += ltv_record(db, &c, NULL, mid, "chargeback", "dispute",
+		                     &err) != 0;
 	}
 	printf("history records: %ld in %.2f s = %.0f/s (%ld failed)\n", n,
 	       now_s() - t0, (double)n / (now_s() - t0), failed);

@@ -42,30 +42,35 @@
 #define LTV_MMAP_SIZE "268435456"
 
 enum stmt_id {
-	ST_CUSTOMER, ST_ORDER, ST_HISTORY, ST_DESCRIBE, ST_STATS, ST_BEGIN,
-	ST_END, ST_COUNT
+	ST_CUSTOMER,
+	ST_ORDER,
+	ST_HISTORY,
+	ST_DESCRIBE,
+	ST_STATS,
+	ST_BEGIN,
+	ST_END,
+	ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CUSTOMER] =
-	"SELECT email, ltv_cents, currency, orders_count, basis"
-	" FROM customers WHERE email = ?1"
-	" UNION ALL SELECT c.email, c.ltv_cents, c.currency, c.orders_count,"
-	" c.basis FROM addresses a JOIN customers c ON c.id = a.customer_id"
-	" WHERE a.email = ?1 LIMIT 1",
+	    "SELECT email, ltv_cents, currency, orders_count, basis"
+	    " FROM customers WHERE email = ?1"
+	    " UNION ALL SELECT c.email, c.ltv_cents, c.currency, c.orders_count,"
+	    " c.basis FROM addresses a JOIN customers c ON c.id = a.customer_id"
+	    " WHERE a.email = ?1 LIMIT 1",
 	[ST_ORDER] =
-	"SELECT o.customer_email, c.email, c.ltv_cents, c.currency,"
-	" c.orders_count, c.basis FROM orders o"
-	" LEFT JOIN customers c ON c.email = o.customer_email"
-	" WHERE o.name = ?1",
+	    "SELECT o.customer_email, c.email, c.ltv_cents, c.currency,"
+	    " c.orders_count, c.basis FROM orders o"
+	    " LEFT JOIN customers c ON c.email = o.customer_email"
+	    " WHERE o.name = ?1",
 	[ST_HISTORY] =
-	"SELECT flags FROM history WHERE customer_email = ?1 AND at >= ?2"
-	" ORDER BY at",
+	    "SELECT flags FROM history WHERE customer_email = ?1 AND at >= ?2"
+	    " ORDER BY at",
 	[ST_DESCRIBE] =
-	"SELECT name, shop_id, first_order, last_order, tags FROM customers"
-	" WHERE email = ?1",
-	[ST_STATS] =
-	"SELECT flags, tier, action FROM history WHERE at >= ?1",
+	    "SELECT name, shop_id, first_order, last_order, tags FROM customers"
+	    " WHERE email = ?1",
+	[ST_STATS] = "SELECT flags, tier, action FROM history WHERE at >= ?1",
 	/* One read transaction per lookup: one snapshot for all steps, and
 	 * one WAL lock round instead of one per statement. */
 	[ST_BEGIN] = "BEGIN",
@@ -78,7 +83,7 @@ struct ltv_conn {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	pcre2_match_data *md;
-	unsigned gen;              /* owner->gen when opened */
+	unsigned gen; /* owner->gen when opened */
 	struct ltv_conn *next, *prev;
 };
 
@@ -91,19 +96,19 @@ struct ltv_file_id {
 };
 
 struct ltv_db {
-	const struct config *cfg;  /* borrowed; outlives the handle */
+	const struct config *cfg; /* borrowed; outlives the handle */
 	char *path;
 	pthread_key_t key;
-	pthread_mutex_t lock;      /* conns, file id, log time */
+	pthread_mutex_t lock; /* conns, file id, log time */
 	struct ltv_conn *conns;
-	pcre2_code *order_re;      /* NULL: no order step */
+	pcre2_code *order_re; /* NULL: no order step */
 	pcre2_match_context *mctx;
-	atomic_uint gen;           /* bumped when the file changes */
+	atomic_uint gen; /* bumped when the file changes */
 	atomic_llong next_check_ms;
 	struct ltv_file_id fid;
 	time_t last_log;
-	atomic_int failing;        /* the last open or query failed */
-	pthread_mutex_t wlock;     /* the write connection below */
+	atomic_int failing;    /* the last open or query failed */
+	pthread_mutex_t wlock; /* the write connection below */
 	sqlite3 *w;
 	sqlite3_stmt *w_ins, *w_purge;
 	unsigned wgen;
@@ -212,8 +217,10 @@ db_file_ok(const struct ltv_db *db, char *why, size_t whylen)
 		return -1;
 	}
 	if (sb.st_mode & S_IWOTH) {
-		snprintf(why, whylen, "ltv: %s is writable by others; refusing "
-		         "it (chmod o-w)", db->path);
+		snprintf(why, whylen,
+		         "ltv: %s is writable by others; refusing "
+		         "it (chmod o-w)",
+		         db->path);
 		return -1;
 	}
 	return 0;
@@ -260,16 +267,15 @@ conn_thread_end(void *p)
  * *rc, or SQLITE_CANTOPEN when the file was refused); -2 out of
  * memory. */
 static int
-conn_open_db(struct ltv_db *db, struct ltv_conn *c, char *why,
-             size_t whylen)
+conn_open_db(struct ltv_db *db, struct ltv_conn *c, char *why, size_t whylen)
 {
 	struct triage_err err;
 	int rc;
 
 	if (db_file_ok(db, why, whylen) < 0)
 		return -1;
-	rc = sqlite3_open_v2(db->path, &c->db, SQLITE_OPEN_READONLY |
-	                     SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(db->path, &c->db,
+	                     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_NOMEM)
 		return -2;
 	if (rc != SQLITE_OK) {
@@ -321,9 +327,9 @@ conn_get(struct ltv_db *db, char *why, size_t whylen, int *nomem)
 		conn_close(c);
 	}
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || (db->order_re != NULL && (c->md =
-	    pcre2_match_data_create_from_pattern(db->order_re, NULL)) ==
-	    NULL)) {
+	if (c == NULL || (db->order_re != NULL &&
+	                  (c->md = pcre2_match_data_create_from_pattern(
+	                       db->order_re, NULL)) == NULL)) {
 		free(c);
 		*nomem = 1;
 		return NULL;
@@ -364,8 +370,8 @@ ltv_open(const struct config *cfg)
 		return NULL;
 	db->cfg = cfg;
 	db->path = str_dup(cfg->db_path ? cfg->db_path : "ltv.db");
-	if (db->path == NULL || pthread_key_create(&db->key,
-	                                           conn_thread_end) != 0) {
+	if (db->path == NULL ||
+	    pthread_key_create(&db->key, conn_thread_end) != 0) {
 		free(db->path);
 		free(db);
 		return NULL;
@@ -442,29 +448,31 @@ ltv_order_compile(struct ltv_db *db)
 
 	if (cfg->order_pattern == NULL || cfg->order_pattern[0] == '\0')
 		return 0;
-	db->order_re = pcre2_compile((PCRE2_SPTR)cfg->order_pattern,
-	                             PCRE2_ZERO_TERMINATED, PCRE2_UTF |
-	                             PCRE2_UCP | PCRE2_CASELESS |
-	                             PCRE2_MATCH_INVALID_UTF, &code, &off,
-	                             NULL);
+	db->order_re = pcre2_compile(
+	    (PCRE2_SPTR)cfg->order_pattern, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
+	    &code, &off, NULL);
 	if (db->order_re == NULL) {
 		if (code == PCRE2_ERROR_NOMEMORY)
 			return -1;
 		pcre2_get_error_message(code, msg, sizeof(msg));
 		log_err("ltv: order_pattern: regex error at offset %zu: %s; "
-		        "order numbers are not looked up", (size_t)off,
-		        (const char *)msg);
+		        "order numbers are not looked up",
+		        (size_t)off, (const char *)msg);
 		return 0;
 	}
 	db->mctx = pcre2_match_context_create(NULL);
 	if (db->mctx == NULL)
 		return -1;
-	pcre2_set_match_limit(db->mctx, cfg->match_limit ? cfg->match_limit :
-	                      TRIAGE_PCRE2_MATCH_LIMIT);
-	pcre2_set_depth_limit(db->mctx, cfg->depth_limit ? cfg->depth_limit :
-	                      TRIAGE_PCRE2_DEPTH_LIMIT);
-	pcre2_set_heap_limit(db->mctx, cfg->heap_limit_kib ?
-	                     cfg->heap_limit_kib : TRIAGE_PCRE2_HEAP_LIMIT_KIB);
+	pcre2_set_match_limit(db->mctx, cfg->match_limit
+	                                    ? cfg->match_limit
+	                                    : TRIAGE_PCRE2_MATCH_LIMIT);
+	pcre2_set_depth_limit(db->mctx, cfg->depth_limit
+	                                    ? cfg->depth_limit
+	                                    : TRIAGE_PCRE2_DEPTH_LIMIT);
+	pcre2_set_heap_limit(db->mctx, cfg->heap_limit_kib
+	                                   ? cfg->heap_limit_kib
+	                                   : TRIAGE_PCRE2_HEAP_LIMIT_KIB);
 	return 0;
 }
 
@@ -483,8 +491,7 @@ ltv_tier(const struct config *cfg, int found, int64_t ltv_cents)
 	return cfg->tier_new;
 }
 
-static void
-steps_add(struct customer *out, const char *fmt, ...)
+static void steps_add(struct customer *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Appends one identity step ("; " separated) to out->steps; cut when
@@ -576,7 +583,8 @@ step_address(struct ltv_db *db, struct ltv_conn *c, const char *raw,
 		return rc;
 	}
 	if (rc >= 0)
-		steps_add(out, "%s %s: %s", how, addr, rc ? "found" : "not found");
+		steps_add(out, "%s %s: %s", how, addr,
+		          rc ? "found" : "not found");
 	return rc;
 }
 
@@ -597,9 +605,9 @@ find_order(struct ltv_conn *c, const char *name, struct customer *out)
 			str_lcpy(out->order, name, sizeof(out->order));
 			steps_add(out, "order %s: found %s", name, out->email);
 		} else {
-			steps_add(out, "order %s: %s", name, who ?
-			          "customer not in the database" :
-			          "no customer address");
+			steps_add(out, "order %s: %s", name,
+			          who ? "customer not in the database"
+			              : "no customer address");
 			rc = SQLITE_DONE;
 		}
 	} else if (rc == SQLITE_DONE) {
@@ -633,8 +641,8 @@ order_name(const char *prefix, const char *s, size_t len, char *out,
 /* Step 3: order numbers in the customer's text, at most
  * TRIAGE_MAX_ORDER_NUMBERS distinct ones, first found wins. */
 static int
-step_order(struct ltv_db *db, struct ltv_conn *c, const char *text,
-           size_t len, struct customer *out)
+step_order(struct ltv_db *db, struct ltv_conn *c, const char *text, size_t len,
+           struct customer *out)
 {
 	char name[sizeof(out->order)], tried[TRIAGE_MAX_ORDER_NUMBERS][32];
 	PCRE2_SIZE off = 0, *ov;
@@ -652,8 +660,9 @@ step_order(struct ltv_db *db, struct ltv_conn *c, const char *text,
 		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		while (off < len && ((unsigned char)text[off] & 0xC0) == 0x80)
 			off++;
-		if (!order_name(db->cfg->order_prefix ? db->cfg->order_prefix :
-		                "", text + ov[2 * g], ov[2 * g + 1] - ov[2 * g],
+		if (!order_name(db->cfg->order_prefix ? db->cfg->order_prefix
+		                                      : "",
+		                text + ov[2 * g], ov[2 * g + 1] - ov[2 * g],
 		                name, sizeof(name)))
 			continue;
 		dup = 0;
@@ -702,8 +711,8 @@ history_load(struct ltv_db *db, struct ltv_conn *c, const char *key,
              struct customer *out)
 {
 	sqlite3_stmt *st = c->st[ST_HISTORY];
-	int64_t since = (int64_t)time(NULL) -
-	                (int64_t)db->cfg->history_window_days * 86400;
+	int64_t since =
+	    (int64_t)time(NULL) - (int64_t)db->cfg->history_window_days * 86400;
 	int rc;
 
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -712,7 +721,8 @@ history_load(struct ltv_db *db, struct ltv_conn *c, const char *key,
 		const char *f = (const char *)sqlite3_column_text(st, 0);
 		const char *comma;
 
-		for (; f != NULL && *f != '\0'; f = *comma ? comma + 1 : comma) {
+		for (; f != NULL && *f != '\0';
+		     f = *comma ? comma + 1 : comma) {
 			comma = strchr(f, ',');
 			if (comma == NULL)
 				comma = f + strlen(f);
@@ -779,9 +789,8 @@ run_simple(struct ltv_conn *c, enum stmt_id id)
 }
 
 int
-ltv_lookup(struct ltv_db *db, const char *from_addr,
-           const char *reply_to_addr, const char *text, size_t text_len,
-           struct customer *out)
+ltv_lookup(struct ltv_db *db, const char *from_addr, const char *reply_to_addr,
+           const char *text, size_t text_len, struct customer *out)
 {
 	const struct config *cfg = db->cfg;
 	struct ltv_conn *c;
@@ -831,8 +840,8 @@ writer_open(struct ltv_db *db, struct triage_err *err)
 		triage_err_set(err, "%s", why);
 		return -1;
 	}
-	rc = sqlite3_open_v2(db->path, &db->w, SQLITE_OPEN_READWRITE |
-	                     SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(db->path, &db->w,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db->w, (int)db->cfg->busy_timeout_ms);
 		/* No fsync per verdict: WAL stays consistent; a power loss
@@ -843,17 +852,21 @@ writer_open(struct ltv_db *db, struct triage_err *err)
 			writer_close(db);
 			return -1;
 		}
-		rc = sqlite3_prepare_v2(db->w, "INSERT OR IGNORE INTO history"
-		     " (customer_email, message_id, flags, tier, action, at)"
-		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &db->w_ins, NULL);
+		rc = sqlite3_prepare_v2(
+		    db->w,
+		    "INSERT OR IGNORE INTO history"
+		    " (customer_email, message_id, flags, tier, action, at)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		    -1, &db->w_ins, NULL);
 	}
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db->w, "DELETE FROM history WHERE at < ?1",
-		                        -1, &db->w_purge, NULL);
+		rc = sqlite3_prepare_v2(db->w,
+		                        "DELETE FROM history WHERE at < ?1", -1,
+		                        &db->w_purge, NULL);
 	if (rc != SQLITE_OK) {
-		triage_err_set(err, "ltv: cannot open %s for history: %s",
-		               db->path, db->w ? sqlite3_errmsg(db->w) :
-		               sqlite3_errstr(rc));
+		triage_err_set(
+		    err, "ltv: cannot open %s for history: %s", db->path,
+		    db->w ? sqlite3_errmsg(db->w) : sqlite3_errstr(rc));
 		writer_close(db);
 		return -1;
 	}
@@ -877,7 +890,8 @@ writer_run(struct ltv_db *db, const char *key, const struct customer *c,
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(ins, 1, key, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, message_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, flags ? flags : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, flags ? flags : "", -1,
+		                  SQLITE_STATIC);
 		sqlite3_bind_text(ins, 4, c->tier, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 5, action ? action : "", -1,
 		                  SQLITE_STATIC);
@@ -887,8 +901,9 @@ writer_run(struct ltv_db *db, const char *key, const struct customer *c,
 		sqlite3_clear_bindings(ins);
 	}
 	if (rc == SQLITE_DONE) {
-		sqlite3_bind_int64(purge, 1, now - (int64_t)
-		                   db->cfg->history_retention_days * 86400);
+		sqlite3_bind_int64(
+		    purge, 1,
+		    now - (int64_t)db->cfg->history_retention_days * 86400);
 		rc = sqlite3_step(purge);
 		sqlite3_reset(purge);
 	}
@@ -904,22 +919,23 @@ writer_run(struct ltv_db *db, const char *key, const struct customer *c,
 }
 
 int
-ltv_record(struct ltv_db *db, const struct customer *c,
-           const char *sender_addr, const char *message_id,
-           const char *flags, const char *action, struct triage_err *err)
+ltv_record(struct ltv_db *db, const struct customer *c, const char *sender_addr,
+           const char *message_id, const char *flags, const char *action,
+           struct triage_err *err)
 {
 	char key[TRIAGE_MAX_ADDRESS_LEN + 1];
 	int rc;
 
 	if (message_id == NULL || message_id[0] == '\0') {
-		triage_err_set(err, "ltv: no Message-ID to record history under");
+		triage_err_set(err,
+		               "ltv: no Message-ID to record history under");
 		return -1;
 	}
 	if (c->found && c->email[0] != '\0')
 		str_lcpy(key, c->email, sizeof(key));
 	else if (ltv_addr_norm(sender_addr, key, sizeof(key)) < 0) {
 		triage_err_set(err, "ltv: no sender address to record history "
-		               "under");
+		                    "under");
 		return -1;
 	}
 	pthread_mutex_lock(&db->wlock);
@@ -1056,9 +1072,11 @@ tally_print(struct tally *t, const char *title, FILE *out)
 	size_t i, j, w = strlen(title);
 
 	for (i = 1; i < t->n; i++)
-		for (j = i; j > 0 && (t->row[j].count > t->row[j - 1].count ||
-		     (t->row[j].count == t->row[j - 1].count &&
-		      strcmp(t->row[j].name, t->row[j - 1].name) < 0)); j--) {
+		for (j = i; j > 0 &&
+		            (t->row[j].count > t->row[j - 1].count ||
+		             (t->row[j].count == t->row[j - 1].count &&
+		              strcmp(t->row[j].name, t->row[j - 1].name) < 0));
+		     j--) {
 			struct tally_row tmp = t->row[j];
 			t->row[j] = t->row[j - 1];
 			t->row[j - 1] = tmp;
@@ -1107,8 +1125,7 @@ stats_collect(struct ltv_conn *c, unsigned days, struct stats_tables *t)
 }
 
 int
-ltv_stats(struct ltv_db *db, unsigned days, FILE *out,
-          struct triage_err *err)
+ltv_stats(struct ltv_db *db, unsigned days, FILE *out, struct triage_err *err)
 {
 	struct stats_tables *t;
 	struct ltv_conn *c;

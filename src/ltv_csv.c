@@ -113,8 +113,10 @@ csv_put(struct ltv_csv *r, int c, int *bad)
 		return 0;
 	}
 	if (r->rec.len >= TRIAGE_MAX_CSV_RECORD_LEN) {
-		csv_bad(r, bad, "record longer than the record limit (%zu "
-		        "fields read)", r->count);
+		csv_bad(r, bad,
+		        "record longer than the record limit (%zu "
+		        "fields read)",
+		        r->count);
 		return 0;
 	}
 	if (buf_putc(&r->rec, (char)c) != BUF_OK)
@@ -136,7 +138,8 @@ csv_quoted(struct ltv_csv *r, int *bad, int *nomem, unsigned open_line)
 				*bad = 1;
 				snprintf(r->error, sizeof(r->error),
 				         "unterminated quoted field (opened on "
-				         "line %u)", open_line);
+				         "line %u)",
+				         open_line);
 			}
 			return EOF;
 		}
@@ -184,8 +187,10 @@ csv_record(struct ltv_csv *r, int c)
 			if (nomem)
 				return LTV_CSV_NOMEM;
 			if (c != ',' && c != '\n' && c != '\r' && c != EOF)
-				csv_bad(r, &bad, "text after the closing quote "
-				        "of field %zu", r->count);
+				csv_bad(r, &bad,
+				        "text after the closing quote "
+				        "of field %zu",
+				        r->count);
 		}
 		while (c != ',' && c != '\n' && c != '\r' && c != EOF) {
 			if (csv_put(r, c, &bad) < 0)
@@ -298,8 +303,8 @@ void
 ltv_format_cents(int64_t cents, char *out, size_t outlen)
 {
 	const char *sign = cents < 0 ? "-" : "";
-	uint64_t v = cents < 0 ? (uint64_t)0 - (uint64_t)cents
-	                       : (uint64_t)cents;
+	uint64_t v =
+	    cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
 
 	snprintf(out, outlen, "%s%llu.%02llu", sign,
 	         (unsigned long long)(v / 100), (unsigned long long)(v % 100));

@@ -67,8 +67,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX history_at ON history(at);",
 };
 
-_Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
-               LTV_SCHEMA_VERSION, "one migration per schema version");
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == LTV_SCHEMA_VERSION,
+               "one migration per schema version");
 
 static int
 schema_version(sqlite3 *conn, int *version, int *rc)
@@ -100,14 +100,16 @@ ltv_schema_check(sqlite3 *conn, const char *path, int *rc,
 	}
 	if (v > LTV_SCHEMA_VERSION) {
 		*rc = SQLITE_ERROR;
-		triage_err_set(err, "ltv: %s has schema version %d, newer than "
+		triage_err_set(err,
+		               "ltv: %s has schema version %d, newer than "
 		               "this program knows (%d); upgrade triage-milter",
 		               path, v, LTV_SCHEMA_VERSION);
 		return -1;
 	}
 	if (v < LTV_SCHEMA_VERSION) {
 		*rc = SQLITE_ERROR;
-		triage_err_set(err, "ltv: %s has schema version %d, not %d; run "
+		triage_err_set(err,
+		               "ltv: %s has schema version %d, not %d; run "
 		               "triagectl import to create or migrate it",
 		               path, v, LTV_SCHEMA_VERSION);
 		return -1;
@@ -165,72 +167,85 @@ ltv_schema_migrate(sqlite3 *conn, const char *path, struct triage_err *err)
 /* --- import --- */
 
 enum col {
-	COL_ID, COL_FIRST, COL_LAST, COL_EMAIL, COL_SPENT, COL_ORDERS,
-	COL_TAGS, COL_NAME, COL_FIN, COL_TOTAL, COL_CREATED, COL_REFUNDED,
-	COL_CANCELLED, COL_LTV, COL_CURRENCY, COL_COUNT
+	COL_ID,
+	COL_FIRST,
+	COL_LAST,
+	COL_EMAIL,
+	COL_SPENT,
+	COL_ORDERS,
+	COL_TAGS,
+	COL_NAME,
+	COL_FIN,
+	COL_TOTAL,
+	COL_CREATED,
+	COL_REFUNDED,
+	COL_CANCELLED,
+	COL_LTV,
+	COL_CURRENCY,
+	COL_COUNT
 };
 
 enum kind { KIND_CUSTOMERS, KIND_ORDERS, KIND_PLAIN };
 
 struct imp {
 	const struct config *cfg;
-	const char *path;         /* the CSV file, for diagnostics */
+	const char *path; /* the CSV file, for diagnostics */
 	struct diags *d;
 	struct ltv_import_stats *st;
 	sqlite3 *db;
 	sqlite3_stmt *upsert;
 	enum kind kind;
-	int col[COL_COUNT];       /* column index, -1 when absent */
-	unsigned line;            /* line of the current record */
-	char order[64];           /* order whose first row came last */
+	int col[COL_COUNT]; /* column index, -1 when absent */
+	unsigned line;      /* line of the current record */
+	char order[64];     /* order whose first row came last */
 	int64_t now;
 };
 
 static const char *const sql_customer =
-	"INSERT INTO customers (email, shop_id, name, ltv_cents, currency,"
-	" orders_count, tags, basis, updated)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'total-spent', ?8)"
-	" ON CONFLICT (email) DO UPDATE SET"
-	" shop_id = coalesce(excluded.shop_id, shop_id),"
-	" name = coalesce(excluded.name, name),"
-	" ltv_cents = excluded.ltv_cents, currency = excluded.currency,"
-	" orders_count = excluded.orders_count,"
-	" tags = coalesce(excluded.tags, tags),"
-	" basis = 'total-spent', updated = excluded.updated";
+    "INSERT INTO customers (email, shop_id, name, ltv_cents, currency,"
+    " orders_count, tags, basis, updated)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'total-spent', ?8)"
+    " ON CONFLICT (email) DO UPDATE SET"
+    " shop_id = coalesce(excluded.shop_id, shop_id),"
+    " name = coalesce(excluded.name, name),"
+    " ltv_cents = excluded.ltv_cents, currency = excluded.currency,"
+    " orders_count = excluded.orders_count,"
+    " tags = coalesce(excluded.tags, tags),"
+    " basis = 'total-spent', updated = excluded.updated";
 
 static const char *const sql_order =
-	"INSERT INTO orders (name, customer_email, total_cents,"
-	" refunded_cents, financial_status, cancelled, created_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-	" ON CONFLICT (name) DO UPDATE SET"
-	" customer_email = excluded.customer_email,"
-	" total_cents = excluded.total_cents,"
-	" refunded_cents = excluded.refunded_cents,"
-	" financial_status = excluded.financial_status,"
-	" cancelled = excluded.cancelled, created_at = excluded.created_at";
+    "INSERT INTO orders (name, customer_email, total_cents,"
+    " refunded_cents, financial_status, cancelled, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (name) DO UPDATE SET"
+    " customer_email = excluded.customer_email,"
+    " total_cents = excluded.total_cents,"
+    " refunded_cents = excluded.refunded_cents,"
+    " financial_status = excluded.financial_status,"
+    " cancelled = excluded.cancelled, created_at = excluded.created_at";
 
 /* Customers known only from orders get LTV = what they paid and kept
  * (Total - Refunded Amount) over paid, partially refunded and refunded
  * orders that were not cancelled; customers from a customers export keep
  * their Total Spent.  Everyone gets first and last order dates. */
 static const char *const sql_recompute =
-	"INSERT INTO customers (email, ltv_cents, currency, orders_count,"
-	" first_order, last_order, basis, updated)"
-	" SELECT lower(customer_email),"
-	"  sum(CASE WHEN ok THEN total_cents - refunded_cents ELSE 0 END),"
-	"  ?1, sum(ok), min(created_at), max(created_at), 'orders', ?2"
-	" FROM (SELECT customer_email, total_cents, refunded_cents,"
-	"  created_at, (cancelled = 0 AND financial_status IN"
-	"  ('paid', 'partially_refunded', 'refunded')) AS ok"
-	"  FROM orders WHERE customer_email IS NOT NULL)"
-	" WHERE true GROUP BY lower(customer_email)"
-	" ON CONFLICT (email) DO UPDATE SET"
-	" ltv_cents = CASE WHEN basis = 'orders' THEN excluded.ltv_cents"
-	"  ELSE ltv_cents END,"
-	" orders_count = CASE WHEN basis = 'orders'"
-	"  THEN excluded.orders_count ELSE orders_count END,"
-	" first_order = excluded.first_order,"
-	" last_order = excluded.last_order, updated = excluded.updated";
+    "INSERT INTO customers (email, ltv_cents, currency, orders_count,"
+    " first_order, last_order, basis, updated)"
+    " SELECT lower(customer_email),"
+    "  sum(CASE WHEN ok THEN total_cents - refunded_cents ELSE 0 END),"
+    "  ?1, sum(ok), min(created_at), max(created_at), 'orders', ?2"
+    " FROM (SELECT customer_email, total_cents, refunded_cents,"
+    "  created_at, (cancelled = 0 AND financial_status IN"
+    "  ('paid', 'partially_refunded', 'refunded')) AS ok"
+    "  FROM orders WHERE customer_email IS NOT NULL)"
+    " WHERE true GROUP BY lower(customer_email)"
+    " ON CONFLICT (email) DO UPDATE SET"
+    " ltv_cents = CASE WHEN basis = 'orders' THEN excluded.ltv_cents"
+    "  ELSE ltv_cents END,"
+    " orders_count = CASE WHEN basis = 'orders'"
+    "  THEN excluded.orders_count ELSE orders_count END,"
+    " first_order = excluded.first_order,"
+    " last_order = excluded.last_order, updated = excluded.updated";
 
 static void
 imp_bad(struct imp *im, const char *fmt, const char *value)
@@ -249,8 +264,8 @@ imp_bad(struct imp *im, const char *fmt, const char *value)
  * spreadsheet programs from eating leading zeros) and blanks removed.
  * Copies into out; "" when the column is absent. */
 static const char *
-imp_field(const struct imp *im, const struct ltv_csv *r, enum col c,
-          char *out, size_t outlen)
+imp_field(const struct imp *im, const struct ltv_csv *r, enum col c, char *out,
+          size_t outlen)
 {
 	const char *s, *e;
 	size_t n;
@@ -323,7 +338,8 @@ parse_count(const char *s, long *out)
 static int
 imp_customer(struct imp *im, const struct ltv_csv *r)
 {
-	char raw[TRIAGE_MAX_ADDRESS_LEN + 64], email[TRIAGE_MAX_ADDRESS_LEN + 1];
+	char raw[TRIAGE_MAX_ADDRESS_LEN + 64],
+	    email[TRIAGE_MAX_ADDRESS_LEN + 1];
 	char amount[64], count[64], id[64], cur[16], first[256], last[256];
 	char name[520], tags[1024];
 	int64_t cents;
@@ -335,21 +351,25 @@ imp_customer(struct imp *im, const struct ltv_csv *r)
 		return imp_bad(im, "no email address%s", ""), 1;
 	if (ltv_addr_norm(raw, email, sizeof(email)) < 0)
 		return imp_bad(im, "\"%s\" is not an email address", raw), 1;
-	imp_field(im, r, im->kind == KIND_PLAIN ? COL_LTV : COL_SPENT,
-	          amount, sizeof(amount));
+	imp_field(im, r, im->kind == KIND_PLAIN ? COL_LTV : COL_SPENT, amount,
+	          sizeof(amount));
 	if (ltv_parse_cents(amount, &cents) < 0)
-		return imp_bad(im, im->kind == KIND_PLAIN ?
-		               "ltv \"%s\" is not an amount" :
-		               "Total Spent \"%s\" is not an amount", amount), 1;
+		return imp_bad(im,
+		               im->kind == KIND_PLAIN
+		                   ? "ltv \"%s\" is not an amount"
+		                   : "Total Spent \"%s\" is not an amount",
+		               amount),
+		       1;
 	if (parse_count(imp_field(im, r, COL_ORDERS, count, sizeof(count)),
 	                &orders) < 0)
-		return imp_bad(im, "order count \"%s\" is not a number",
-		               count), 1;
+		return imp_bad(im, "order count \"%s\" is not a number", count),
+		       1;
 	imp_field(im, r, COL_CURRENCY, cur, sizeof(cur));
 	if (cur[0] != '\0' && (strlen(cur) != 3 ||
-	    strspn(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+	                       strspn(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
 		return imp_bad(im, "currency \"%s\" is not a code like USD",
-		               cur), 1;
+		               cur),
+		       1;
 	imp_field(im, r, COL_FIRST, first, sizeof(first));
 	imp_field(im, r, COL_LAST, last, sizeof(last));
 	snprintf(name, sizeof(name), "%s%s%s", first,
@@ -361,8 +381,8 @@ imp_customer(struct imp *im, const struct ltv_csv *r)
 	sqlite3_bind_text(st, 5, cur[0] ? cur : im->cfg->currency, -1,
 	                  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 6, orders);
-	bind_text_or_null(st, 7, imp_field(im, r, COL_TAGS, tags,
-	                                   sizeof(tags)));
+	bind_text_or_null(st, 7,
+	                  imp_field(im, r, COL_TAGS, tags, sizeof(tags)));
 	sqlite3_bind_int64(st, 8, im->now);
 	if (imp_step(im) < 0)
 		return -1;
@@ -376,8 +396,11 @@ static int
 imp_order_item(struct imp *im, const char *name)
 {
 	if (strcmp(name, im->order) != 0)
-		return imp_bad(im, "line item of order %s without the order's "
-		               "first row (no Total)", name), 1;
+		return imp_bad(im,
+		               "line item of order %s without the order's "
+		               "first row (no Total)",
+		               name),
+		       1;
 	return 0;
 }
 
@@ -393,7 +416,8 @@ imp_order(struct imp *im, const struct ltv_csv *r)
 	imp_field(im, r, COL_NAME, name, sizeof(name));
 	if (name[0] == '\0' || strlen(name) >= 32)
 		return imp_bad(im, "order Name \"%s\" is empty or too long",
-		               name), 1;
+		               name),
+		       1;
 	if (imp_field(im, r, COL_TOTAL, total, sizeof(total))[0] == '\0')
 		return imp_order_item(im, name);
 	/* Its line items follow, even when this first row turns out bad
@@ -404,26 +428,30 @@ imp_order(struct imp *im, const struct ltv_csv *r)
 	imp_field(im, r, COL_REFUNDED, refunded, sizeof(refunded));
 	if (refunded[0] != '\0' && ltv_parse_cents(refunded, &rc) < 0)
 		return imp_bad(im, "Refunded Amount \"%s\" is not an amount",
-		               refunded), 1;
+		               refunded),
+		       1;
 	if (rc > tc)
 		return imp_bad(im, "Refunded Amount %s is more than the Total",
-		               refunded), 1;
+		               refunded),
+		       1;
 	imp_field(im, r, COL_EMAIL, raw, sizeof(raw));
 	if (raw[0] != '\0' && ltv_addr_norm(raw, email, sizeof(email)) < 0)
 		return imp_bad(im, "\"%s\" is not an email address", raw), 1;
 	imp_field(im, r, COL_FIN, fin, sizeof(fin));
 	for (char *p = fin; *p; p++)
-		*p = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) :
-		     *p == ' ' ? '_' : *p;
+		*p = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32)
+		     : *p == ' '              ? '_'
+		                              : *p;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	bind_text_or_null(st, 2, raw[0] ? email : NULL);
 	sqlite3_bind_int64(st, 3, tc);
 	sqlite3_bind_int64(st, 4, rc);
 	bind_text_or_null(st, 5, fin);
-	sqlite3_bind_int(st, 6, imp_field(im, r, COL_CANCELLED, cancelled,
-	                                  sizeof(cancelled))[0] != '\0');
-	bind_text_or_null(st, 7, imp_field(im, r, COL_CREATED, created,
-	                                   sizeof(created)));
+	sqlite3_bind_int(st, 6,
+	                 imp_field(im, r, COL_CANCELLED, cancelled,
+	                           sizeof(cancelled))[0] != '\0');
+	bind_text_or_null(
+	    st, 7, imp_field(im, r, COL_CREATED, created, sizeof(created)));
 	if (imp_step(im) < 0)
 		return -1;
 	im->st->orders++;
@@ -449,17 +477,19 @@ static int
 imp_detect(struct imp *im, const struct ltv_csv *r)
 {
 	static const char *const names[COL_COUNT] = {
-		"Customer ID", "First Name", "Last Name", "Email",
-		"Total Spent", "Total Orders", "Tags", "Name",
-		"Financial Status", "Total", "Created at", "Refunded Amount",
-		"Cancelled at", "ltv", "currency",
+		"Customer ID",  "First Name",  "Last Name",
+		"Email",        "Total Spent", "Total Orders",
+		"Tags",         "Name",        "Financial Status",
+		"Total",        "Created at",  "Refunded Amount",
+		"Cancelled at", "ltv",         "currency",
 	};
 
 	for (int c = 0; c < COL_COUNT; c++)
 		im->col[c] = header_find(r, names[c]);
 	if (im->col[COL_EMAIL] >= 0 && im->col[COL_SPENT] >= 0) {
 		im->kind = KIND_CUSTOMERS;
-		str_lcpy(im->st->kind, "shopify-customers", sizeof(im->st->kind));
+		str_lcpy(im->st->kind, "shopify-customers",
+		         sizeof(im->st->kind));
 		im->col[COL_CURRENCY] = im->col[COL_LTV] = -1;
 		return 0;
 	}
@@ -470,14 +500,14 @@ imp_detect(struct imp *im, const struct ltv_csv *r)
 		return 0;
 	}
 	im->col[COL_ORDERS] = header_find(r, "orders");
-	if (im->col[COL_EMAIL] == 0 && im->col[COL_LTV] == 1 &&
-	    r->count <= 4) {
+	if (im->col[COL_EMAIL] == 0 && im->col[COL_LTV] == 1 && r->count <= 4) {
 		for (int c = 0; c < COL_COUNT; c++)
 			if (c != COL_EMAIL && c != COL_LTV && c != COL_ORDERS &&
 			    c != COL_CURRENCY)
 				im->col[c] = -1;
 		if ((size_t)(im->col[COL_ORDERS] >= 0) +
-		    (size_t)(im->col[COL_CURRENCY] >= 0) + 2 == r->count) {
+		        (size_t)(im->col[COL_CURRENCY] >= 0) + 2 ==
+		    r->count) {
 			im->kind = KIND_PLAIN;
 			str_lcpy(im->st->kind, "plain", sizeof(im->st->kind));
 			return 0;
@@ -492,8 +522,10 @@ imp_open_db(struct imp *im, const char *db_path)
 	struct triage_err err;
 	int rc;
 
-	rc = sqlite3_open_v2(db_path, &im->db, SQLITE_OPEN_READWRITE |
-	                     SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(db_path, &im->db,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                         SQLITE_OPEN_NOMUTEX,
+	                     NULL);
 	if (rc != SQLITE_OK) {
 		diags_add(im->d, DIAG_ERROR, db_path, 0, 0,
 		          "cannot open database: %s", sqlite3_errstr(rc));
@@ -525,9 +557,10 @@ imp_rows(struct imp *im, struct ltv_csv *r)
 			continue;
 		}
 		if (s != LTV_CSV_OK) {
-			diags_add(im->d, DIAG_ERROR, im->path, im->line, 0, "%s",
-			          s == LTV_CSV_NOMEM ? "out of memory" :
-			          strerror(errno));
+			diags_add(im->d, DIAG_ERROR, im->path, im->line, 0,
+			          "%s",
+			          s == LTV_CSV_NOMEM ? "out of memory"
+			                             : strerror(errno));
 			return -1;
 		}
 		rc = im->kind == KIND_ORDERS ? imp_order(im, r)
@@ -568,15 +601,18 @@ imp_body(struct imp *im, struct ltv_csv *r)
 	enum ltv_csv_status s = ltv_csv_next(r);
 
 	if (s != LTV_CSV_OK || imp_detect(im, r) < 0) {
-		diags_add(im->d, DIAG_ERROR, im->path, s == LTV_CSV_EOF ? 0 :
-		          r->rec_line, 0, "%s", s == LTV_CSV_EOF ? "empty file" :
-		          "header row is not a Shopify customers or orders "
+		diags_add(
+		    im->d, DIAG_ERROR, im->path,
+		    s == LTV_CSV_EOF ? 0 : r->rec_line, 0, "%s",
+		    s == LTV_CSV_EOF
+		        ? "empty file"
+		        : "header row is not a Shopify customers or orders "
 		          "export, nor email,ltv[,orders,currency]");
 		return -1;
 	}
-	if (sqlite3_prepare_v2(im->db, im->kind == KIND_ORDERS ? sql_order :
-	                       sql_customer, -1, &im->upsert, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+	        im->db, im->kind == KIND_ORDERS ? sql_order : sql_customer, -1,
+	        &im->upsert, NULL) != SQLITE_OK) {
 		diags_add(im->d, DIAG_ERROR, im->path, 0, 0,
 		          "database error: %s", sqlite3_errmsg(im->db));
 		return -1;
@@ -589,9 +625,8 @@ imp_body(struct imp *im, struct ltv_csv *r)
 }
 
 int
-ltv_import(const struct config *cfg, const char *db_path,
-           const char *csv_path, int strict, struct ltv_import_stats *st,
-           struct diags *d)
+ltv_import(const struct config *cfg, const char *db_path, const char *csv_path,
+           int strict, struct ltv_import_stats *st, struct diags *d)
 {
 	struct imp im;
 	struct ltv_csv r;
@@ -616,19 +651,22 @@ ltv_import(const struct config *cfg, const char *db_path,
 		goto done;
 	if (sqlite3_exec(im.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
-		diags_add(d, DIAG_ERROR, db_path, 0, 0, "cannot start a write "
-		          "transaction: %s", sqlite3_errmsg(im.db));
+		diags_add(d, DIAG_ERROR, db_path, 0, 0,
+		          "cannot start a write "
+		          "transaction: %s",
+		          sqlite3_errmsg(im.db));
 		goto done;
 	}
 	ret = imp_body(&im, &r);
 	if (ret == 0 && strict && st->skipped > 0) {
-		diags_add(d, DIAG_ERROR, csv_path, 0, 0, "%ld bad row%s: nothing "
-		          "imported (strict)", st->skipped,
-		          st->skipped == 1 ? "" : "s");
+		diags_add(d, DIAG_ERROR, csv_path, 0, 0,
+		          "%ld bad row%s: nothing "
+		          "imported (strict)",
+		          st->skipped, st->skipped == 1 ? "" : "s");
 		ret = -1;
 	}
-	if (ret == 0 && sqlite3_exec(im.db, "COMMIT", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	if (ret == 0 &&
+	    sqlite3_exec(im.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		diags_add(d, DIAG_ERROR, db_path, 0, 0, "cannot commit: %s",
 		          sqlite3_errmsg(im.db));
 		ret = -1;

@@ -28,24 +28,24 @@
 /* --- CSV reader (ltv_csv.c), RFC 4180 --- */
 
 enum ltv_csv_status {
-	LTV_CSV_OK = 0,      /* a record is in fields[] */
-	LTV_CSV_EOF = 1,     /* no more records */
-	LTV_CSV_BAD = -1,    /* a malformed record, skipped; see error */
+	LTV_CSV_OK = 0,   /* a record is in fields[] */
+	LTV_CSV_EOF = 1,  /* no more records */
+	LTV_CSV_BAD = -1, /* a malformed record, skipped; see error */
 	LTV_CSV_NOMEM = -2,
-	LTV_CSV_IOERR = -3,  /* reading the file failed (errno) */
+	LTV_CSV_IOERR = -3, /* reading the file failed (errno) */
 };
 
 struct ltv_csv {
-	FILE *fp;                  /* borrowed */
-	unsigned line;             /* physical line of the next byte */
-	unsigned rec_line;         /* line where the last record started */
-	int started;               /* BOM check done */
-	int pb[3];                 /* bytes pushed back (a false BOM) */
+	FILE *fp;          /* borrowed */
+	unsigned line;     /* physical line of the next byte */
+	unsigned rec_line; /* line where the last record started */
+	int started;       /* BOM check done */
+	int pb[3];         /* bytes pushed back (a false BOM) */
 	int npb;
-	struct buf rec;            /* field bytes, each NUL terminated */
+	struct buf rec; /* field bytes, each NUL terminated */
 	size_t offs[TRIAGE_MAX_CSV_COLUMNS]; /* each field's start in rec */
-	size_t count;              /* fields in the last record */
-	char error[160];           /* why the last record was bad */
+	size_t count;                        /* fields in the last record */
+	char error[160];                     /* why the last record was bad */
 };
 
 /* Prepares r to read fp (caller keeps fp open).  Never fails. */
@@ -85,8 +85,7 @@ void ltv_format_cents(int64_t cents, char *out, size_t outlen);
 /* Brings the database on conn up to LTV_SCHEMA_VERSION (each migration
  * in its own transaction) and sets WAL mode.  -1 with err when the file
  * is newer than this program or a statement fails. */
-int ltv_schema_migrate(sqlite3 *conn, const char *path,
-                       struct triage_err *err);
+int ltv_schema_migrate(sqlite3 *conn, const char *path, struct triage_err *err);
 
 /* Reads PRAGMA user_version; 0 when it equals LTV_SCHEMA_VERSION, else
  * -1 with err saying whether the file is uninitialised, newer or

@@ -53,10 +53,9 @@ expect_record(struct rd *d, unsigned line, size_t n, ...)
 static void
 test_quoting(void **state)
 {
-	static const char in[] =
-	    "a,\"b,c\",\"say \"\"hi\"\"\"\n"
-	    "\"multi\nline\",,x\n"
-	    "\"\",\"\"\"\",plain\n";
+	static const char in[] = "a,\"b,c\",\"say \"\"hi\"\"\"\n"
+	                         "\"multi\nline\",,x\n"
+	                         "\"\",\"\"\"\",plain\n";
 	struct rd d;
 
 	(void)state;
@@ -71,12 +70,11 @@ test_quoting(void **state)
 static void
 test_bom_crlf_blank_lines(void **state)
 {
-	static const char in[] =
-	    "\xEF\xBB\xBF\"h1\",h2\r\n"
-	    "\r\n"
-	    "1,\"two\r\nlines\"\r\n"
-	    "\n"
-	    "3,4";
+	static const char in[] = "\xEF\xBB\xBF\"h1\",h2\r\n"
+	                         "\r\n"
+	                         "1,\"two\r\nlines\"\r\n"
+	                         "\n"
+	                         "3,4";
 	struct rd d;
 
 	(void)state;
@@ -103,13 +101,12 @@ test_false_bom_is_data(void **state)
 static void
 test_malformed_records(void **state)
 {
-	static const char in[] =
-	    "ok,1\n"
-	    "\"a\"b,2\n"
-	    "fine,3\n"
-	    "x,\"nul\0here\"\n"
-	    "after,4\n"
-	    "\"never\nclosed,5\n";
+	static const char in[] = "ok,1\n"
+	                         "\"a\"b,2\n"
+	                         "fine,3\n"
+	                         "x,\"nul\0here\"\n"
+	                         "after,4\n"
+	                         "\"never\nclosed,5\n";
 	struct rd d;
 
 	(void)state;
@@ -118,7 +115,7 @@ test_malformed_records(void **state)
 	assert_int_equal(ltv_csv_next(&d.r), LTV_CSV_BAD);
 	assert_int_equal(d.r.rec_line, 2);
 	assert_string_equal(d.r.error, "text after the closing quote of "
-	                    "field 1");
+	                               "field 1");
 	expect_record(&d, 3, 2, "fine", "3");
 	assert_int_equal(ltv_csv_next(&d.r), LTV_CSV_BAD);
 	assert_string_equal(d.r.error, "NUL byte in field 2");
@@ -126,7 +123,7 @@ test_malformed_records(void **state)
 	assert_int_equal(ltv_csv_next(&d.r), LTV_CSV_BAD);
 	assert_int_equal(d.r.rec_line, 6);
 	assert_string_equal(d.r.error, "unterminated quoted field (opened on "
-	                    "line 6)");
+	                               "line 6)");
 	assert_int_equal(ltv_csv_next(&d.r), LTV_CSV_EOF);
 	rd_close(&d);
 }
@@ -142,14 +139,14 @@ test_caps(void **state)
 
 	(void)state;
 	assert_non_null(in);
-	memset(in, 'x', flen);           /* record 1: one field too long */
+	memset(in, 'x', flen); /* record 1: one field too long */
 	n = flen;
 	in[n++] = '\n';
 	for (size_t i = 0; i < cols; i++) { /* record 2: too many columns */
 		in[n++] = 'c';
 		in[n++] = i + 1 < cols ? ',' : '\n';
 	}
-	memcpy(in + n, "last,1\n", 7);   /* record 3: fine */
+	memcpy(in + n, "last,1\n", 7); /* record 3: fine */
 	n += 7;
 	rd_open(&d, in, n);
 	assert_int_equal(ltv_csv_next(&d.r), LTV_CSV_BAD);
@@ -165,13 +162,29 @@ test_caps(void **state)
 static void
 test_cents(void **state)
 {
-	static const struct { const char *in; int rc; int64_t want; } tab[] = {
-		{ "1240.00", 0, 124000 }, { "1240", 0, 124000 },
-		{ "0.5", 0, 50 }, { " 999.99 ", 0, 99999 }, { ".99", 0, 99 },
-		{ "0.00", 0, 0 }, { "12.340", 0, 1234 }, { "1000.", 0, 100000 },
-		{ "1,240.00", -1, 0 }, { "12,50", -1, 0 }, { "-5.00", -1, 0 },
-		{ "$5", -1, 0 }, { "1e3", -1, 0 }, { "", -1, 0 }, { ".", -1, 0 },
-		{ "1.2.3", -1, 0 }, { "12.345", -1, 0 }, { "1 2", -1, 0 },
+	static const struct {
+		const char *in;
+		int rc;
+		int64_t want;
+	} tab[] = {
+		{ "1240.00", 0, 124000 },
+		{ "1240", 0, 124000 },
+		{ "0.5", 0, 50 },
+		{ " 999.99 ", 0, 99999 },
+		{ ".99", 0, 99 },
+		{ "0.00", 0, 0 },
+		{ "12.340", 0, 1234 },
+		{ "1000.", 0, 100000 },
+		{ "1,240.00", -1, 0 },
+		{ "12,50", -1, 0 },
+		{ "-5.00", -1, 0 },
+		{ "$5", -1, 0 },
+		{ "1e3", -1, 0 },
+		{ "", -1, 0 },
+		{ ".", -1, 0 },
+		{ "1.2.3", -1, 0 },
+		{ "12.345", -1, 0 },
+		{ "1 2", -1, 0 },
 		{ "99999999999999999999", -1, 0 },
 		{ "10000000000000.00", 0, 1000000000000000LL },
 		{ "10000000000000.01", -1, 0 },
@@ -183,21 +196,31 @@ test_cents(void **state)
 		int rc = ltv_parse_cents(tab[i].in, &got);
 
 		if (rc != tab[i].rc || (rc == 0 && got != tab[i].want))
-			fail_msg("\"%s\": got rc %d cents %lld, want rc %d cents "
-			         "%lld", tab[i].in, rc, (long long)got, tab[i].rc,
-			         (long long)tab[i].want);
+			fail_msg(
+			    "\"%s\": got rc %d cents %lld, want rc %d cents "
+			    "%lld",
+			    tab[i].in, rc, (long long)got, tab[i].rc,
+			    (long long)tab[i].want);
 	}
 }
 
 static void
 test_addr_norm(void **state)
 {
-	static const struct { const char *in; const char *want; } tab[] = {
+	static const struct {
+		const char *in;
+		const char *want;
+	} tab[] = {
 		{ "A.B@Example.COM", "a.b@example.com" },
 		{ " <x+tag@y.example> ", "x+tag@y.example" },
 		{ "plain@host", "plain@host" },
-		{ "no-at.example", NULL }, { "a@b@c", NULL }, { "@x", NULL },
-		{ "x@", NULL }, { "a b@x", NULL }, { "", NULL }, { "<>", NULL },
+		{ "no-at.example", NULL },
+		{ "a@b@c", NULL },
+		{ "@x", NULL },
+		{ "x@", NULL },
+		{ "a b@x", NULL },
+		{ "", NULL },
+		{ "<>", NULL },
 		{ "Name <a@x>", NULL },
 	};
 	char out[TRIAGE_MAX_ADDRESS_LEN + 1];
@@ -207,12 +230,12 @@ test_addr_norm(void **state)
 		int rc = ltv_addr_norm(tab[i].in, out, sizeof(out));
 
 		if (tab[i].want == NULL && rc != -1)
-			fail_msg("\"%s\": got \"%s\", want rejection", tab[i].in,
-			         out);
+			fail_msg("\"%s\": got \"%s\", want rejection",
+			         tab[i].in, out);
 		if (tab[i].want != NULL &&
 		    (rc != 0 || strcmp(out, tab[i].want) != 0))
-			fail_msg("\"%s\": got rc %d, want \"%s\"", tab[i].in, rc,
-			         tab[i].want);
+			fail_msg("\"%s\": got rc %d, want \"%s\"", tab[i].in,
+			         rc, tab[i].want);
 	}
 }
 

@@ -112,8 +112,8 @@ import_ok(struct env *e, const char *csv, const char *kind, long customers,
 	diags_init(&d);
 	rc = ltv_import(e->cfg, e->db, csv, 0, &st, &d);
 	if (rc != 0 || d.count != 0)
-		fail_msg("import %s: rc %d, %zu diagnostics, first: %s", csv, rc,
-		         d.count, d.count ? d.v[0].text : "");
+		fail_msg("import %s: rc %d, %zu diagnostics, first: %s", csv,
+		         rc, d.count, d.count ? d.v[0].text : "");
 	assert_string_equal(st.kind, kind);
 	if (customers >= 0)
 		assert_int_equal(st.customers, customers);
@@ -123,11 +123,12 @@ import_ok(struct env *e, const char *csv, const char *kind, long customers,
 }
 
 static void
-lookup(struct env *e, const char *from, const char *reply_to,
-       const char *text, struct customer *c)
+lookup(struct env *e, const char *from, const char *reply_to, const char *text,
+       struct customer *c)
 {
 	assert_int_equal(ltv_lookup(e->ltv, from, reply_to, text,
-	                            text ? strlen(text) : 0, c), 0);
+	                            text ? strlen(text) : 0, c),
+	                 0);
 }
 
 /* Expects addr to be found with this LTV and tier. */
@@ -142,8 +143,8 @@ expect_customer(struct env *e, const char *addr, int64_t cents,
 	if (!c.found || c.ltv_cents != cents || strcmp(c.tier, tier) != 0 ||
 	    strcmp(c.basis, basis) != 0)
 		fail_msg("%s: got found %d ltv %lld tier %s basis %s, want ltv "
-		         "%lld tier %s basis %s", addr, c.found,
-		         (long long)c.ltv_cents, c.tier, c.basis,
+		         "%lld tier %s basis %s",
+		         addr, c.found, (long long)c.ltv_cents, c.tier, c.basis,
 		         (long long)cents, tier, basis);
 }
 
@@ -308,7 +309,8 @@ test_orders(void **state)
 	assert_int_equal(sql_count(e, "SELECT count(*) FROM orders"), 9);
 	expect_customer(e, "ord.only@example.org", 17000, "standard", "orders");
 	assert_int_equal(sql_count(e, "SELECT total_cents FROM orders"
-	                              " WHERE name = '#3001'"), 12000);
+	                              " WHERE name = '#3001'"),
+	                 12000);
 }
 
 /* The demo export in examples/: LTV recomputed from the orders export
@@ -328,7 +330,8 @@ test_examples_agree(void **state)
 	       " FROM customers");
 	import_ok(e, cust, "shopify-customers", 26, 0);
 	assert_int_equal(sql_count(e, "SELECT count(*) FROM customers c"
-	                              " JOIN snap s ON s.email = c.email"), 27);
+	                              " JOIN snap s ON s.email = c.email"),
+	                 27);
 	assert_int_equal(sql_count(e, "SELECT count(*) FROM customers c"
 	                              " JOIN snap s ON s.email = c.email"
 	                              " WHERE s.ltv_cents != c.ltv_cents"
@@ -434,7 +437,8 @@ test_unknown_header(void **state)
 	assert_int_equal(ltv_import(e->cfg, e->db,
 	                            fixture("unknown_header.csv"), 0, &st, &d),
 	                 -1);
-	snprintf(want, sizeof(want), "%s:1: header row is not a Shopify "
+	snprintf(want, sizeof(want),
+	         "%s:1: header row is not a Shopify "
 	         "customers or orders export, nor email,ltv[,orders,currency]",
 	         fixture("unknown_header.csv"));
 	assert_int_equal(d.count, 1);
@@ -530,8 +534,10 @@ test_strict_rolls_back(void **state)
 	assert_int_equal(ltv_import(e->cfg, e->db, path, 1, &st, &d), -1);
 	assert_int_equal(d.count, 6);
 	expect_bad_rows_diags(&d, path);
-	snprintf(want, sizeof(want), "%s: 5 bad rows: nothing imported "
-	         "(strict)", path);
+	snprintf(want, sizeof(want),
+	         "%s: 5 bad rows: nothing imported "
+	         "(strict)",
+	         path);
 	assert_string_equal(d.v[5].text, want);
 	diags_free(&d);
 	env_open(e);
@@ -553,11 +559,15 @@ write_generated(const char *path, long n)
 	assert_non_null(f);
 	fputs("\"Customer ID\",\"First Name\",\"Last Name\",\"Email\","
 	      "\"Accepts Email Marketing\",\"Total Spent\",\"Total Orders\","
-	      "\"Note\",\"Tax Exempt\",\"Tags\"\n", f);
+	      "\"Note\",\"Tax Exempt\",\"Tags\"\n",
+	      f);
 	for (long i = 0; i < n; i++)
-		fprintf(f, "\"'%ld\",\"First%ld\",\"Last\",\"cust%ld@example.com\","
-		        "\"no\",\"%ld.07\",\"%ld\",\"note, with comma\",\"no\","
-		        "\"\"\n", 9000000 + i, i, i, i, i % 50);
+		fprintf(
+		    f,
+		    "\"'%ld\",\"First%ld\",\"Last\",\"cust%ld@example.com\","
+		    "\"no\",\"%ld.07\",\"%ld\",\"note, with comma\",\"no\","
+		    "\"\"\n",
+		    9000000 + i, i, i, i, i % 50);
 	fclose(f);
 }
 
@@ -602,7 +612,7 @@ test_identity_from_and_reply_to(void **state)
 	assert_string_equal(c.matched_by, "reply-to");
 	assert_string_equal(c.tier, "loyal");
 	assert_string_equal(c.steps, "from unknown@example.com: not found; "
-	                    "reply-to loyal.min@example.com: found");
+	                             "reply-to loyal.min@example.com: found");
 	/* A display name is never an identity: only the address counts,
 	 * and text naming a customer does not match them. */
 	lookup(e, "Vera Exact <someone.else@example.net>", NULL,
@@ -639,7 +649,7 @@ test_plus_tags_and_addresses(void **state)
 	lookup(e, "vip.exact+shop@example.com", NULL, NULL, &c);
 	assert_int_equal(c.found, 1);
 	assert_string_equal(c.steps, "from vip.exact@example.com (+tag "
-	                    "folded): found");
+	                             "folded): found");
 }
 
 static void
@@ -680,13 +690,16 @@ test_identity_order(void **state)
 	             "loyal.edge@example.com", "#2087", found);
 	expect_order(e, "주문번호 2087 배송 문의", "loyal.edge@example.com",
 	             "#2087", found);
-	expect_order(e, "order #9999 and then #2087",
-	             "loyal.edge@example.com", "#2087",
+	expect_order(e, "order #9999 and then #2087", "loyal.edge@example.com",
+	             "#2087",
 	             "from stranger@example.net: not found; order #9999: not "
 	             "found; order #2087: found loyal.edge@example.com");
 	expect_order(e, "order #9999 please", NULL, "",
 	             "from stranger@example.net: not found; order #9999: not "
 	             "found");
+	/* Invalid UTF-8 around the number does not stop the match. */
+	expect_order(e, "\xff\xfe bad bytes #2087 \xc3",
+	             "loyal.edge@example.com", "#2087", found);
 	expect_order(e, "gift card order #3008", NULL, "",
 	             "from stranger@example.net: not found; order #3008: no "
 	             "customer address");
@@ -733,12 +746,14 @@ test_history(void **state)
 
 	import_ok(e, fixture("customers_current.csv"), "shopify-customers", 7,
 	          0);
-	snprintf(q, sizeof(q), "INSERT INTO history (customer_email,"
-	         " message_id, flags, tier, action, at) VALUES"
-	         " ('vip.exact@example.com', '<old1@x>', 'wrong-address', 'vip',"
-	         " 'standard', %ld), ('vip.exact@example.com', '<old2@x>',"
-	         " 'amazon-expectation', 'vip', 'standard', %ld)",
-	         now - 400L * 86400, now - 800L * 86400);
+	snprintf(
+	    q, sizeof(q),
+	    "INSERT INTO history (customer_email,"
+	    " message_id, flags, tier, action, at) VALUES"
+	    " ('vip.exact@example.com', '<old1@x>', 'wrong-address', 'vip',"
+	    " 'standard', %ld), ('vip.exact@example.com', '<old2@x>',"
+	    " 'amazon-expectation', 'vip', 'standard', %ld)",
+	    now - 400L * 86400, now - 800L * 86400);
 	sql(e, q);
 	env_open(e);
 	lookup(e, "Vip.Exact@example.com", NULL, NULL, &c);
@@ -761,9 +776,11 @@ test_history(void **state)
 	assert_int_equal(history_of(&s, "chargeback"), 1);
 	/* The 800-day row went with the first record (retention 730). */
 	assert_int_equal(sql_count(e, "SELECT count(*) FROM history"
-	                              " WHERE message_id = '<old2@x>'"), 0);
+	                              " WHERE message_id = '<old2@x>'"),
+	                 0);
 	assert_int_equal(sql_count(e, "SELECT count(*) FROM history"
-	                              " WHERE message_id = '<old1@x>'"), 1);
+	                              " WHERE message_id = '<old1@x>'"),
+	                 1);
 	assert_int_equal(sql_count(e, "SELECT count(*) FROM history"), 4);
 	e->cfg->history_window_days = 500;
 	env_open(e);
@@ -794,20 +811,19 @@ test_stats(void **state)
 	assert_non_null(f);
 	assert_int_equal(ltv_stats(e->ltv, 30, f, &err), 0);
 	fclose(f);
-	assert_string_equal(text,
-	    "history of the last 30 days: 3 messages\n"
-	    "\n"
-	    "flag                 count\n"
-	    "chargeback               2\n"
-	    "chargeback-reship        1\n"
-	    "review-threat            1\n"
-	    "\n"
-	    "tier    count\n"
-	    "vip         2\n"
-	    "new         1\n"
-	    "\n"
-	    "action     count\n"
-	    "dispute        3\n");
+	assert_string_equal(text, "history of the last 30 days: 3 messages\n"
+	                          "\n"
+	                          "flag                 count\n"
+	                          "chargeback               2\n"
+	                          "chargeback-reship        1\n"
+	                          "review-threat            1\n"
+	                          "\n"
+	                          "tier    count\n"
+	                          "vip         2\n"
+	                          "new         1\n"
+	                          "\n"
+	                          "action     count\n"
+	                          "dispute        3\n");
 	free(text);
 }
 
@@ -823,27 +839,62 @@ reader_main(void *arg)
 {
 	struct reader *r = arg;
 	static const char *const who[] = {
-		"vip.exact@example.com", "loyal.edge@example.com",
-		"cust17@example.com", "nobody@example.com",
+		"vip.exact@example.com",
+		"loyal.edge@example.com",
+		"cust17@example.com",
+		"nobody@example.com",
 	};
 	struct customer c;
 
-	while (!__atomic_load_n(r->stop, __ATOMIC_ACQUIRE) ||
-	       r->lookups < 50) {
+	while (!__atomic_load_n(r->stop, __ATOMIC_ACQUIRE) || r->lookups < 50) {
 		const char *a = who[r->lookups % 4];
 
 		if (ltv_lookup(r->e->ltv, a, NULL, NULL, 0, &c) != 0 ||
 		    !c.db_ok || c.found != (r->lookups % 4 != 3)) {
 			if (r->failures++ == 0)
 				snprintf(r->first_failure,
-				         sizeof(r->first_failure), "%s: ok %d "
-				         "found %d %s", a, c.db_ok, c.found,
-				         c.db_error);
+				         sizeof(r->first_failure),
+				         "%s: ok %d "
+				         "found %d %s",
+				         a, c.db_ok, c.found, c.db_error);
 		}
 		r->lookups++;
 	}
 	ltv_thread_done(r->e->ltv);
 	return NULL;
+}
+
+/* WAL: an import commits while another connection holds a read
+ * transaction open; that reader keeps its snapshot, new lookups see the
+ * import. */
+static void
+test_import_under_open_reader(void **state)
+{
+	struct env *e = *state;
+	sqlite3 *r;
+	sqlite3_stmt *st;
+
+	import_ok(e, fixture("plain.csv"), "plain", 3, 0);
+	env_open(e);
+	assert_int_equal(sqlite3_open_v2(e->db, &r, SQLITE_OPEN_READONLY, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(r, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(r, "SELECT count(*) FROM customers",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 3);
+	sqlite3_reset(st);
+	import_ok(e, fixture("customers_current.csv"), "shopify-customers", 7,
+	          0);
+	expect_customer(e, "vip.exact@example.com", 100000, "vip",
+	                "total-spent");
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 3);
+	sqlite3_finalize(st);
+	sqlite3_exec(r, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(r);
+	assert_int_equal(sql_count(e, "SELECT count(*) FROM customers"), 10);
 }
 
 static void
@@ -865,8 +916,8 @@ test_concurrent_import(void **state)
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].e = e;
 		r[i].stop = &stop;
-		assert_int_equal(pthread_create(&t[i], NULL, reader_main, &r[i]),
-		                 0);
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, reader_main, &r[i]), 0);
 	}
 	/* Imports (write transactions) while 8 threads read. */
 	import_ok(e, path, "shopify-customers", 10000, 0);
@@ -876,9 +927,9 @@ test_concurrent_import(void **state)
 	for (int i = 0; i < 8; i++) {
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 		if (r[i].failures != 0)
-			fail_msg("thread %d: %ld of %ld lookups failed, first: %s",
-			         i, r[i].failures, r[i].lookups,
-			         r[i].first_failure);
+			fail_msg(
+			    "thread %d: %ld of %ld lookups failed, first: %s",
+			    i, r[i].failures, r[i].lookups, r[i].first_failure);
 		assert_true(r[i].lookups >= 50);
 	}
 	expect_customer(e, "ord.only@example.org", 17000, "standard", "orders");
@@ -907,7 +958,8 @@ test_missing_then_created(void **state)
 	expect_unusable(e, "No such file or directory");
 	lookup(e, "vip.exact@example.com", NULL, NULL, &c);
 	assert_int_equal(ltv_record(e->ltv, &c, "a@example.com", "<m@x>",
-	                            "chargeback", "dispute", &err), -1);
+	                            "chargeback", "dispute", &err),
+	                 -1);
 	expect_contains(err.text, "No such file or directory");
 	assert_int_equal(ltv_describe(e->ltv, "a@example.com", stdout, &err),
 	                 -1);
@@ -941,8 +993,9 @@ test_garbage_and_newer(void **state)
 		struct diags d;
 
 		diags_init(&d);
-		assert_int_equal(ltv_import(e->cfg, e->db, fixture("plain.csv"),
-		                            0, &st, &d), -1);
+		assert_int_equal(
+		    ltv_import(e->cfg, e->db, fixture("plain.csv"), 0, &st, &d),
+		    -1);
 		assert_int_equal(d.count, 1);
 		expect_contains(d.v[0].text, "newer than this program knows");
 		diags_free(&d);
@@ -1034,15 +1087,17 @@ test_record_busy(void **state)
 	import_ok(e, fixture("plain.csv"), "plain", 3, 0);
 	env_open(e);
 	lookup(e, "plain.one@example.com", NULL, NULL, &c);
-	assert_int_equal(ltv_record(e->ltv, &c, NULL, "", "chargeback",
-	                            "dispute", &err), -1);
+	assert_int_equal(
+	    ltv_record(e->ltv, &c, NULL, "", "chargeback", "dispute", &err),
+	    -1);
 	expect_contains(err.text, "no Message-ID");
 	assert_int_equal(sqlite3_open(e->db, &w), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	assert_int_equal(ltv_record(e->ltv, &c, NULL, "<busy@x>", "chargeback",
-	                            "dispute", &err), -1);
+	                            "dispute", &err),
+	                 -1);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
 	expect_contains(err.text, "locked");
@@ -1063,7 +1118,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_customers_current, setup,
 		                                teardown),
-		cmocka_unit_test_setup_teardown(test_tier_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tier_edges, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_customers_old_bom_crlf,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orders, setup, teardown),
@@ -1091,10 +1147,12 @@ main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_under_open_reader,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_import, setup,
 		                                teardown),
-		cmocka_unit_test_setup_teardown(test_missing_then_created, setup,
-		                                teardown),
+		cmocka_unit_test_setup_teardown(test_missing_then_created,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_and_newer, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_world_writable, setup,
