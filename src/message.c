@@ -417,6 +417,9 @@ struct walk {
 	size_t sp, stack_cap;
 	size_t parts_cap;
 	GMimeObject **objs; /* the GMime object of each part (borrowed) */
+	GMimeParserOptions *opts;
+	GPtrArray *held; /* messages parsed from encoded message/rfc822
+	                       parts, released after the walk */
 	size_t visited;
 	size_t text_left;
 };
@@ -936,9 +939,40 @@ walk_multipart(struct walk *w, const struct walk_frame *f)
 	return 0;
 }
 
+/* A message/rfc822 part with a base64 or QP body, which GMime leaves as
+ * a leaf: decode it, parse the bytes as a message and walk that. */
+static int
+walk_encoded_rfc822(struct walk *w, const struct walk_frame *f)
+{
+	GMimeStream *mem;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+	GMimeObject *body;
+	size_t raw;
+
+	mem = part_decode(GMIME_PART(f->obj), &raw, &w->m->anomalies);
+	if (mem == NULL)
+		return -1;
+	g_mime_stream_reset(mem);
+	parser = g_mime_parser_new_with_stream(mem);
+	g_object_unref(mem);
+	if (parser == NULL)
+		return -1;
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	msg = g_mime_parser_construct_message(parser, w->opts);
+	g_object_unref(parser);
+	if (msg == NULL)
+		return 0;
+	g_ptr_array_add(w->held, msg);
+	body = g_mime_message_get_mime_part(msg);
+	return body != NULL ? walk_push(w, body, f->depth + 1, 1, f->skip) : 0;
+}
+
 static int
 walk_one(struct walk *w, const struct walk_frame *f)
 {
+	GMimeContentEncoding ce;
+
 	if (GMIME_IS_MULTIPART(f->obj))
 		return walk_multipart(w, f);
 	if (GMIME_IS_MESSAGE_PART(f->obj)) {
@@ -951,9 +985,14 @@ walk_one(struct walk *w, const struct walk_frame *f)
 		           ? walk_push(w, body, f->depth + 1, 1, f->skip)
 		           : 0;
 	}
-	if (GMIME_IS_PART(f->obj))
-		return walk_leaf(w, f);
-	return 0;
+	if (!GMIME_IS_PART(f->obj))
+		return 0;
+	ce = g_mime_part_get_content_encoding(GMIME_PART(f->obj));
+	if (is_type(f->obj, "message", "rfc822") &&
+	    (ce == GMIME_CONTENT_ENCODING_BASE64 ||
+	     ce == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE))
+		return walk_encoded_rfc822(w, f);
+	return walk_leaf(w, f);
 }
 
 /* Visits the MIME tree with an explicit stack under the depth and part
@@ -1054,6 +1093,9 @@ decode_mime(struct walk *w, const char *data, size_t len)
 	    opts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_parameter_compliance_mode(
 	    opts, GMIME_RFC_COMPLIANCE_LOOSE);
+	w->opts = opts;
+	if ((w->held = g_ptr_array_new_with_free_func(g_object_unref)) == NULL)
+		goto out;
 	st = g_mime_stream_mem_new_with_buffer(data, len);
 	if (st == NULL || (parser = g_mime_parser_new_with_stream(st)) == NULL)
 		goto out;
@@ -1065,6 +1107,9 @@ decode_mime(struct walk *w, const char *data, size_t len)
 	if (rc == 0 && root != NULL)
 		rc = walk_rescue(w);
 out:
+	if (w->held != NULL)
+		g_ptr_array_free(w->held, TRUE);
+	w->held = NULL;
 	if (msg != NULL)
 		g_object_unref(msg);
 	if (parser != NULL)

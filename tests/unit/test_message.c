@@ -373,19 +373,21 @@ test_forward_rfc822(void **state)
 	char name[64];
 
 	(void)state;
-	for (l = 0; l < 3; l++) {
-		snprintf(name, sizeof(name), "fwd-rfc822-%s.eml", langs[l]);
+	for (l = 0; l < 6; l++) {
+		snprintf(name, sizeof(name),
+		         l < 3 ? "fwd-rfc822-%s.eml" : "fwd-rfc822-b64-%s.eml",
+		         langs[l % 3]);
 		m = load(name);
 		assert_int_equal(m->parts_count, 2);
 		assert_false(m->parts[0].in_rfc822);
 		assert_int_equal(m->parts[0].segs[0].kind, SEG_TEXT);
-		assert_string_equal(m->parts[0].segs[0].text, news[l]);
+		assert_string_equal(m->parts[0].segs[0].text, news[l % 3]);
 		assert_true(m->parts[1].in_rfc822);
 		assert_true(m->parts[1].used);
 		assert_int_equal(m->parts[1].segs_count, 1);
 		assert_int_equal(m->parts[1].segs[0].kind, SEG_FORWARD);
 		assert_string_equal(m->parts[1].segs[0].reason, "message/rfc822");
-		assert_string_equal(m->parts[1].segs[0].text, olds[l]);
+		assert_string_equal(m->parts[1].segs[0].text, olds[l % 3]);
 		message_free(m);
 	}
 }
