@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -971,6 +972,36 @@ test_missing_then_created(void **state)
 	                "total-spent");
 }
 
+/* An unusable database is logged once, not once per message. */
+static void
+test_log_once(void **state)
+{
+	struct env *e = *state;
+	char path[256], *text = NULL, *p;
+	size_t len = 0;
+	int saved, fd, n = 0;
+
+	snprintf(path, sizeof(path), "%s/stderr.txt", e->dir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	env_open(e);
+	for (int i = 0; i < 50; i++)
+		expect_unusable(e, "No such file or directory");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_int_equal(file_read_all(path, 1 << 20, &text, &len), 0);
+	for (p = text; (p = strstr(p, "cannot open")) != NULL; p++)
+		n++;
+	assert_int_equal(n, 1);
+	expect_contains(text, "tier unknown until it is readable");
+	free(text);
+}
+
 static void
 test_garbage_and_newer(void **state)
 {
@@ -1153,6 +1184,7 @@ main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_missing_then_created,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_and_newer, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_world_writable, setup,
