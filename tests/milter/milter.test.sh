@@ -91,5 +91,6 @@ MILTER_PID=""
 ok_if "SIGTERM: logged the stop" grep -q 'stopped' "$LOG"
 
 . "$TOP/tests/milter/privileges.sh"
+. "$TOP/tests/milter/cli.sh"
 
 tap_done
