@@ -337,11 +337,15 @@ quote_container(xmlNodePtr n, const char *name, const char *id)
 	char cls[256], type[32];
 
 	attr_lower(n, "class", cls, sizeof(cls));
+	/* Outlook prefixes "x_" to the classes and ids of HTML it quotes */
 	if (has_token(cls, "gmail_quote") ||
-	    has_token(cls, "gmail_quote_container"))
+	    has_token(cls, "gmail_quote_container") ||
+	    has_token(cls, "x_gmail_quote"))
 		return "gmail_quote";
 	if (has_token(cls, "yahoo_quoted") ||
-	    strncmp(id, "yahoo_quoted", 12) == 0)
+	    has_token(cls, "x_yahoo_quoted") ||
+	    strncmp(id, "yahoo_quoted", 12) == 0 ||
+	    strncmp(id, "x_yahoo_quoted", 14) == 0)
 		return "yahoo_quoted";
 	if ((strstr(cls, "naver") != NULL || strstr(id, "naver") != NULL) &&
 	    (strstr(cls, "quote") != NULL || strstr(id, "quote") != NULL))

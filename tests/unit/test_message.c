@@ -316,6 +316,17 @@ test_html_direct(void **state)
 		free(segs[i].text);
 	free(segs);
 
+	/* a Gmail quote inside Outlook's quoting keeps its reason */
+	h = "<div>new</div><div class=\"x_gmail_quote\">old</div>";
+	assert_int_equal(message_html_to_text(h, strlen(h), 1000, &segs, &n,
+	                                      &anom), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(segs[1].reason, "gmail_quote");
+	assert_string_equal(segs[1].text, "old");
+	for (i = 0; i < n; i++)
+		free(segs[i].text);
+	free(segs);
+
 	/* budget: cut on a character boundary, anomaly set */
 	h = "<p>가나다라마바사</p>";
 	assert_int_equal(message_html_to_text(h, strlen(h), 10, &segs, &n,
