@@ -52,6 +52,8 @@ pf_key(const struct ruleset *rs)
 	const char *v = hs_version();
 	uint32_t flags = HS_RULE_FLAGS;
 
+	/* the widening below is part of what the database holds */
+	h = rules_fnv1a(h, "widen-1", 8);
 	h = rules_fnv1a(h, v, strlen(v) + 1);
 	h = rules_fnv1a(h, &flags, sizeof(flags));
 	for (size_t i = 0; i < rs->rules_count; i++) {
@@ -196,11 +198,388 @@ cache_write(const struct ruleset *rs, const struct rules_pf *pf,
 	free(bytes);
 }
 
+/* ---------- widening ----------
+ *
+ * Hyperscan compiles Unicode classes (\w, \S, [^.!?] under UCP) inside
+ * bounded repeats into very large automata: a few dozen real rules took
+ * minutes.  The prefilter only has to accept a superset of what PCRE2
+ * matches, so each pattern is first widened to its literal skeleton:
+ * every class or class escape becomes "any character", assertions,
+ * anchors and lookarounds are dropped, bounded repeats become * or +,
+ * lazy / possessive / atomic markers go, back references become "any
+ * text".  Each step only widens the language, so a rule whose widened
+ * pattern does not match cannot match in PCRE2 either.  Anything this
+ * code does not understand leaves the rule to PCRE2 alone. */
+
+#define WIDE_ANY "(?s:.)"
+#define WIDE_MAX_DEPTH 64
+
+struct widen {
+	const char *p, *e;
+	struct buf *out;
+	int bad;
+	unsigned depth;
+};
+
+static void
+w_emit(struct widen *w, int emit, const char *s, size_t n)
+{
+	if (emit && buf_append(w->out, s, n) != BUF_OK)
+		w->bad = 1;
+}
+
+/* Length of a quantifier at p (0: none, '{' then is a literal); *min0
+ * says whether it allows zero repetitions, *opt whether it is "?". */
+static size_t
+w_quant(const char *p, const char *e, int *min0, int *opt)
+{
+	size_t n = 0;
+
+	*opt = 0;
+	if (p >= e)
+		return 0;
+	if (*p == '*' || *p == '+' || *p == '?') {
+		*min0 = *p != '+';
+		*opt = *p == '?';
+		n = 1;
+	} else if (*p == '{') {
+		const char *q = p + 1, *d;
+		unsigned long lo = 0;
+
+		for (d = q; q < e && *q >= '0' && *q <= '9'; q++)
+			lo = lo * 10 + (unsigned long)(*q - '0');
+		if (q == d || q >= e)
+			return 0;
+		if (*q == ',')
+			for (q++; q < e && *q >= '0' && *q <= '9'; q++)
+				;
+		if (q >= e || *q != '}')
+			return 0;
+		*min0 = lo == 0;
+		n = (size_t)(q - p) + 1;
+	} else {
+		return 0;
+	}
+	if (p + n < e && (p[n] == '?' || p[n] == '+'))
+		n++;
+	return n;
+}
+
+/* Skips from just after an opening delimiter to just past close. */
+static void
+w_skip_to(struct widen *w, char close)
+{
+	while (w->p < w->e && *w->p != close)
+		w->p++;
+	if (w->p >= w->e)
+		w->bad = 1;
+	else
+		w->p++;
+}
+
+static void w_seq(struct widen *w, int emit);
+
+/* A group at '('; returns 1 when it stays (quantifiable), 0 when it is
+ * removed (lookaround, option setting, comment). */
+static int
+w_group(struct widen *w, int emit)
+{
+	int keep = 1;
+	const char *p = ++w->p;
+
+	if (p < w->e && *p == '*') {
+		w->bad = 1; /* verbs and (*pla:...) */
+		return 0;
+	}
+	if (p < w->e && *p == '?') {
+		p = ++w->p;
+		if (p >= w->e) {
+			w->bad = 1;
+			return 0;
+		}
+		if (*p == ':' || *p == '>' || *p == '|') {
+			w->p++;
+		} else if (*p == '=' || *p == '!') {
+			w->p++;
+			keep = 0;
+		} else if (*p == '<' && p + 1 < w->e && (p[1] == '=' || p[1] == '!')) {
+			w->p += 2;
+			keep = 0;
+		} else if (*p == '<' || (*p == 'P' && p + 1 < w->e && p[1] == '<')) {
+			w->p += *p == 'P' ? 2 : 1;
+			w_skip_to(w, '>');
+		} else if (*p == '\'') {
+			w->p++;
+			w_skip_to(w, '\'');
+		} else if (*p == '#') {
+			w_skip_to(w, ')');
+			return 0;
+		} else {
+			while (w->p < w->e && strchr("imnsUJ-^", *w->p) != NULL &&
+			       *w->p != '\0')
+				w->p++;
+			if (w->p < w->e && *w->p == ')') {
+				w->p++;
+				return 0;
+			}
+			if (w->p >= w->e || *w->p != ':') {
+				w->bad = 1;
+				return 0;
+			}
+			w->p++;
+		}
+	}
+	if (w->bad || ++w->depth > WIDE_MAX_DEPTH) {
+		w->bad = 1;
+		return 0;
+	}
+	w_emit(w, emit && keep, "(?:", 3);
+	w_seq(w, emit && keep);
+	w->depth--;
+	if (w->p >= w->e || *w->p != ')') {
+		w->bad = 1;
+		return 0;
+	}
+	w->p++;
+	w_emit(w, emit && keep, ")", 1);
+	return keep;
+}
+
+/* A bracket class at '[': skipped whole, it matches one character. */
+static void
+w_class(struct widen *w, int emit)
+{
+	w->p++;
+	if (w->p < w->e && *w->p == '^')
+		w->p++;
+	if (w->p < w->e && *w->p == ']')
+		w->p++;
+	while (w->p < w->e && *w->p != ']') {
+		if (*w->p == '\\') {
+			if (w->p + 1 < w->e && w->p[1] == 'Q')
+				w->bad = 1;
+			w->p += 2;
+		} else if (*w->p == '[' && w->p + 1 < w->e && w->p[1] == ':') {
+			w->p += 2;
+			while (w->p + 1 < w->e && !(w->p[0] == ':' && w->p[1] == ']'))
+				w->p++;
+			w->p += 2;
+		} else {
+			w->p++;
+		}
+	}
+	if (w->p >= w->e)
+		w->bad = 1;
+	else
+		w->p++;
+	w_emit(w, emit, WIDE_ANY, strlen(WIDE_ANY));
+}
+
+/* Copies \xHH, \x{...} or \0oo as written (Hyperscan reads them). */
+static void
+w_copy_code(struct widen *w, int emit)
+{
+	const char *s = w->p;
+
+	w->p += 2;
+	if (s[1] == 'x' && w->p < w->e && *w->p == '{') {
+		w_skip_to(w, '}');
+	} else {
+		const char *digits = s[1] == 'x' ? "0123456789abcdefABCDEF"
+		                                 : "01234567";
+
+		for (int k = 0; k < 2 && w->p < w->e && *w->p != '\0' &&
+		                strchr(digits, *w->p) != NULL; k++)
+			w->p++;
+	}
+	w_emit(w, emit, s, (size_t)(w->p - s));
+}
+
+/* A back reference at \g or \k: any text. */
+static void
+w_backref(struct widen *w, int emit)
+{
+	char open = w->p + 2 < w->e ? w->p[2] : '\0';
+
+	w->p += 2;
+	if (open == '{' || open == '<' || open == '\'') {
+		if (w->p[-1] == 'g' && open != '{') {
+			w->bad = 1; /* \g<name> is a subroutine call */
+			return;
+		}
+		w->p++;
+		w_skip_to(w, open == '{' ? '}' : open == '<' ? '>' : '\'');
+	} else {
+		while (w->p < w->e && (*w->p == '-' || (*w->p >= '0' && *w->p <= '9')))
+			w->p++;
+	}
+	w_emit(w, emit, "(?:" WIDE_ANY "*)", 3 + strlen(WIDE_ANY) + 2);
+}
+
+static int
+w_escape(struct widen *w, int emit)
+{
+	char c = w->p + 1 < w->e ? w->p[1] : '\0';
+
+	if (c == '\0') {
+		w->bad = 1;
+		return 0;
+	}
+	if (strchr("bBAzZGK", c) != NULL) {
+		w->p += 2;
+		return 0;
+	}
+	if (strchr("dDwWsShHvV", c) != NULL ||
+	    (c == 'N' && !(w->p + 2 < w->e && w->p[2] == '{'))) {
+		w->p += 2;
+		w_emit(w, emit, WIDE_ANY, strlen(WIDE_ANY));
+	} else if (c == 'R' || c == 'X') {
+		w->p += 2;
+		w_emit(w, emit, "(?:" WIDE_ANY "+)", 3 + strlen(WIDE_ANY) + 2);
+	} else if (c == 'p' || c == 'P') {
+		w->p += 2;
+		if (w->p < w->e && *w->p == '{')
+			w_skip_to(w, '}');
+		else
+			w->p++;
+		w_emit(w, emit, WIDE_ANY, strlen(WIDE_ANY));
+	} else if (c == 'x' || c == '0') {
+		w_copy_code(w, emit);
+	} else if (strchr("ntrfea", c) != NULL) {
+		w_emit(w, emit, w->p, 2);
+		w->p += 2;
+	} else if (c >= '1' && c <= '9') {
+		w->p++; /* \1: a back reference */
+		while (w->p < w->e && *w->p >= '0' && *w->p <= '9')
+			w->p++;
+		w_emit(w, emit, "(?:" WIDE_ANY "*)", 3 + strlen(WIDE_ANY) + 2);
+	} else if (c == 'g' || c == 'k') {
+		w_backref(w, emit);
+	} else if ((unsigned char)c < 0x80 && !((c >= 'a' && c <= 'z') ||
+	                                        (c >= 'A' && c <= 'Z'))) {
+		w_emit(w, emit, w->p, 2); /* an escaped punctuation mark */
+		w->p += 2;
+	} else if ((unsigned char)c >= 0x80) {
+		w->p++; /* "\é" is "é" */
+		return -1;
+	} else {
+		w->bad = 1; /* \Q, \E, \c, \o, \u ... */
+		return 0;
+	}
+	return 1;
+}
+
+/* One literal character (a whole UTF-8 sequence), escaped when it is a
+ * metacharacter that PCRE2 took literally here. */
+static void
+w_literal(struct widen *w, int emit)
+{
+	size_t n = 1;
+
+	if (*w->p == '{' || *w->p == '}' || *w->p == ']') {
+		w_emit(w, emit, "\\", 1);
+	} else {
+		while (w->p + n < w->e && ((unsigned char)w->p[n] & 0xc0) == 0x80)
+			n++;
+	}
+	w_emit(w, emit, w->p, n);
+	w->p += n;
+}
+
+static int
+w_atom(struct widen *w, int emit)
+{
+	int min0, opt;
+
+	switch (*w->p) {
+	case '(':
+		return w_group(w, emit);
+	case '[':
+		w_class(w, emit);
+		return 1;
+	case '\\': {
+		int r = w_escape(w, emit);
+
+		if (r >= 0)
+			return r;
+		w_literal(w, emit);
+		return 1;
+	}
+	case '.':
+		w->p++;
+		w_emit(w, emit, WIDE_ANY, strlen(WIDE_ANY));
+		return 1;
+	case '^':
+	case '$':
+		w->p++;
+		return 0;
+	case '*':
+	case '+':
+	case '?':
+		w->bad = 1;
+		return 0;
+	case '{':
+		if (w_quant(w->p, w->e, &min0, &opt) > 0) {
+			w->bad = 1;
+			return 0;
+		}
+		w_literal(w, emit); /* a literal brace */
+		return 1;
+	default:
+		w_literal(w, emit);
+		return 1;
+	}
+}
+
+static void
+w_seq(struct widen *w, int emit)
+{
+	while (!w->bad && w->p < w->e && *w->p != ')') {
+		int min0 = 0, opt = 0, atom;
+		size_t q;
+
+		if (*w->p == '|') {
+			w->p++;
+			w_emit(w, emit, "|", 1);
+			continue;
+		}
+		atom = w_atom(w, emit);
+		if (w->bad || (q = w_quant(w->p, w->e, &min0, &opt)) == 0)
+			continue;
+		if (!atom) {
+			w->bad = 1;
+			return;
+		}
+		w->p += q;
+		w_emit(w, emit, opt ? "?" : min0 ? "*" : "+", 1);
+	}
+}
+
+/* The widened form of pattern, malloc'd; NULL when it cannot be widened
+ * (the rule then runs with PCRE2 on every message). */
+static char *
+widen_pattern(const char *pattern, size_t len)
+{
+	struct widen w = {pattern, pattern + len, NULL, 0, 0};
+	struct buf out;
+
+	buf_init(&out, 8u * TRIAGE_MAX_PATTERN_LEN);
+	w.out = &out;
+	w_seq(&w, 1);
+	if (w.p != w.e)
+		w.bad = 1; /* an unbalanced ')' */
+	if (w.bad || out.len == 0) {
+		buf_free(&out);
+		return NULL;
+	}
+	return buf_steal(&out);
+}
+
 /* Compiles every rule not yet excluded; a pattern Hyperscan rejects is
  * excluded (left to PCRE2) and the rest compiled again.  Returns 0 with
  * pf->db set, or -1 when nothing could be compiled. */
 static int
-pf_compile(struct ruleset *rs, struct rules_pf *pf)
+pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *wide)
 {
 	size_t n = rs->rules_count;
 	const char **expr = calloc(n, sizeof(*expr));
@@ -215,7 +594,7 @@ pf_compile(struct ruleset *rs, struct rules_pf *pf)
 		for (size_t i = 0; i < n; i++) {
 			if (!rs->rules[i].in_prefilter)
 				continue;
-			expr[k] = rs->rules[i].pattern;
+			expr[k] = wide[i];
 			flags[k] = HS_RULE_FLAGS;
 			ids[k++] = (unsigned)i;
 		}
@@ -247,15 +626,16 @@ pf_compile(struct ruleset *rs, struct rules_pf *pf)
 /* Marks the rules whose pattern Hyperscan can take (checked one by one,
  * which is much cheaper than failing a whole compile per rejection). */
 static void
-pf_mark(struct ruleset *rs)
+pf_mark(struct ruleset *rs, char *const *wide)
 {
 	for (size_t i = 0; i < rs->rules_count; i++) {
 		struct rule *r = &rs->rules[i];
 		hs_expr_info_t *info = NULL;
 		hs_compile_error_t *ce = NULL;
 
-		r->in_prefilter = hs_expression_info(r->pattern, HS_RULE_FLAGS,
-		                                     &info, &ce) == HS_SUCCESS;
+		r->in_prefilter = wide[i] != NULL &&
+		                  hs_expression_info(wide[i], HS_RULE_FLAGS, &info,
+		                                     &ce) == HS_SUCCESS;
 		/* A pattern that can match the empty string matches
 		 * everywhere; Hyperscan refuses it and PCRE2 runs it. */
 		if (info != NULL && info->min_width == 0)
@@ -270,6 +650,26 @@ pf_clear(struct ruleset *rs)
 {
 	for (size_t i = 0; i < rs->rules_count; i++)
 		rs->rules[i].in_prefilter = 0;
+}
+
+/* Widens every pattern, then compiles what Hyperscan accepts. */
+static int
+pf_compile_all(struct ruleset *rs, struct rules_pf *pf)
+{
+	char **wide = calloc(rs->rules_count, sizeof(*wide));
+	int rc;
+
+	if (wide == NULL)
+		return -1;
+	for (size_t i = 0; i < rs->rules_count; i++)
+		wide[i] = widen_pattern(rs->rules[i].pattern,
+		                        rs->rules[i].pattern_len);
+	pf_mark(rs, wide);
+	rc = pf_compile(rs, pf, wide);
+	for (size_t i = 0; i < rs->rules_count; i++)
+		free(wide[i]);
+	free(wide);
+	return rc;
 }
 
 int
@@ -287,8 +687,7 @@ rules_pf_build(struct ruleset *rs, const struct rules_options *opt,
 	}
 	rs->pf_cached = cache && cache_read(rs, pf, opt->cache_dir, key) == 0;
 	if (!rs->pf_cached) {
-		pf_mark(rs);
-		if (pf_compile(rs, pf) != 0) {
+		if (pf_compile_all(rs, pf) != 0) {
 			/* Not an error: PCRE2 alone gives the same results. */
 			pf_clear(rs);
 			rules_pf_free(pf);
