@@ -276,6 +276,8 @@ main_test_one(const struct snapshot *s, const char *path)
 		for (size_t i = 0; i < res.actions.headers_count; i++)
 			printf("%s: %s\n", res.actions.headers[i].name,
 			       res.actions.headers[i].value);
+		if (res.actions.new_subject != NULL)
+			printf("Subject: %s\n", res.actions.new_subject);
 	}
 	pipeline_result_free(&res);
 	free(data);
@@ -349,8 +351,11 @@ main_open_socket(const struct config *cfg, const char *spec,
 static void
 main_drop_privileges(const struct passwd *pw)
 {
-	if (pw == NULL)
+	if (pw == NULL) {
+		if (geteuid() == 0)
+			log_warn("running as root: set milter.user or -u");
 		return;
+	}
 	if (getuid() != 0 && geteuid() != 0) {
 		if (getuid() == pw->pw_uid)
 			return;
