@@ -154,35 +154,38 @@ header_name_ok(const char *name)
 }
 
 /* Appends "name: value\n"; a line break inside value that does not
- * continue the field gets a space, so a value cannot start a new field. */
+ * continue the field gets a space, so a value cannot start a new field.
+ * Returns a buf status (BUF_TOO_LARGE: it did not fit). */
 static int
 raw_add_field(struct buf *b, const char *name, size_t nl, const char *value,
               size_t vl)
 {
 	size_t i, start = 0;
+	int rc;
 
-	if (buf_append(b, name, nl) != BUF_OK ||
-	    buf_append(b, ": ", 2) != BUF_OK)
-		return -1;
+	if ((rc = buf_append(b, name, nl)) != BUF_OK ||
+	    (rc = buf_append(b, ": ", 2)) != BUF_OK)
+		return rc;
 	for (i = 0; i < vl; i++) {
 		if (value[i] != '\n' || i + 1 >= vl || value[i + 1] == ' ' ||
 		    value[i + 1] == '\t')
 			continue;
-		if (buf_append(b, value + start, i + 1 - start) != BUF_OK ||
-		    buf_putc(b, ' ') != BUF_OK)
-			return -1;
+		if ((rc = buf_append(b, value + start, i + 1 - start)) !=
+		        BUF_OK ||
+		    (rc = buf_putc(b, ' ')) != BUF_OK)
+			return rc;
 		start = i + 1;
 	}
-	if (buf_append(b, value + start, vl - start) != BUF_OK ||
-	    buf_putc(b, '\n') != BUF_OK)
-		return -1;
-	return 0;
+	if ((rc = buf_append(b, value + start, vl - start)) != BUF_OK)
+		return rc;
+	return buf_putc(b, '\n');
 }
 
 int
 message_header(struct message_parser *p, const char *name, const char *value)
 {
 	size_t nl = strlen(name), vl = strlen(value), old = p->raw.len, i;
+	int rc;
 
 	p->raw_len += nl + vl + 3;
 	if (p->in_body)
@@ -209,12 +212,13 @@ message_header(struct message_parser *p, const char *name, const char *value)
 		if ((p->hdr[i] = str_ndup(value, vl)) == NULL)
 			return -1;
 	}
-	if (raw_add_field(&p->raw, name, nl, value, vl) != 0) {
-		p->raw.len = old; /* the field did not fit: not kept */
+	rc = raw_add_field(&p->raw, name, nl, value, vl);
+	if (rc != BUF_OK) {
+		p->raw.len = old; /* the field is not kept, not even in part */
 		if (p->raw.data != NULL)
 			p->raw.data[old] = '\0';
-		if (p->raw.len + nl + vl + 3 <= p->raw.max)
-			return -1; /* it would have fit: out of memory */
+		if (rc == BUF_NOMEM)
+			return -1;
 		p->anomalies |= MSG_BODY_TOO_LARGE | MSG_TRUNCATED;
 	}
 	return 0;

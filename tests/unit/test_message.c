@@ -810,6 +810,39 @@ test_header_injection(void **state)
 	message_free(m);
 }
 
+/* Header fields past max_body_len are counted, not kept, and not cut in
+ * the middle; the fields that fit still decode. */
+static void
+test_header_body_cap(void **state)
+{
+	struct message_limits lim;
+	struct message_parser *p;
+	struct triage_err err;
+	struct message *m;
+	char v[64];
+	unsigned i;
+
+	(void)state;
+	message_limits_default(&lim);
+	lim.max_body_len = 200;
+	p = message_parser_new(&lim);
+	assert_non_null(p);
+	assert_int_equal(message_header(p, "From", "a@example.com"), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(v, sizeof(v), "filler value number %u", i);
+		assert_int_equal(message_header(p, "X-Filler", v), 0);
+	}
+	assert_int_equal(message_header(p, "Subject", "late"), 0);
+	m = message_finish(p, &err);
+	message_parser_free(p);
+	assert_non_null(m);
+	assert_true(m->anomalies & MSG_BODY_TOO_LARGE);
+	assert_true(m->anomalies & MSG_TRUNCATED);
+	assert_string_equal(m->from_addr, "a@example.com");
+	assert_true(m->raw_len > 200);
+	message_free(m);
+}
+
 /* Parsers on several threads at once give what one thread gives. */
 static void *
 thread_run(void *arg)
@@ -911,6 +944,7 @@ main(void)
 		cmocka_unit_test(test_limit_text_body_headers),
 		cmocka_unit_test(test_streamed_same),
 		cmocka_unit_test(test_header_injection),
+		cmocka_unit_test(test_header_body_cap),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_anomaly_names),
 	};
