@@ -58,6 +58,10 @@ struct msg_ctx {
 	struct forged *forged;
 	size_t forged_count;
 	const char *failed;             /* static reason: fail at eoh/eom */
+	/* A forged header could not be noted, so it could not be deleted:
+	 * the message must not pass with it (1: too many names, reject;
+	 * 2: out of memory, tempfail). */
+	int forged_lost;
 	char qid[64];
 };
 
@@ -228,15 +232,21 @@ msg_ctx_note_forged(struct msg_ctx *m, const char *name)
 			return NULL;
 		}
 	}
-	if (m->forged_count >= TRIAGE_MAX_HEADER_COUNT)
-		return "too many distinct forged header names";
+	if (m->forged_count >= TRIAGE_MAX_HEADER_COUNT) {
+		m->forged_lost = 1;
+		return NULL;
+	}
 	nf = realloc(m->forged, (m->forged_count + 1) * sizeof(*nf));
-	if (nf == NULL)
-		return "out of memory for a forged header";
+	if (nf == NULL) {
+		m->forged_lost = 2;
+		return NULL;
+	}
 	m->forged = nf;
 	nf[m->forged_count].name = str_dup(name);
-	if (nf[m->forged_count].name == NULL)
-		return "out of memory for a forged header";
+	if (nf[m->forged_count].name == NULL) {
+		m->forged_lost = 2;
+		return NULL;
+	}
 	nf[m->forged_count++].count = 1;
 	return NULL;
 }
@@ -417,6 +427,28 @@ done:
 	return why;
 }
 
+/* Inbound X-Triage-* headers that could not all be noted cannot all be
+ * deleted, and the mail must not reach the inbox with one of them,
+ * whatever on_error says: a message with more distinct names than
+ * TRIAGE_MAX_HEADER_COUNT is refused, an allocation failure defers it.
+ * Only whole-message scope decides first: out-of-scope mail is not ours. */
+static sfsistat
+milter_forged_lost(SMFICTX *ctx, const struct msg_ctx *m)
+{
+	if (!m->in_scope)
+		return SMFIS_ACCEPT;
+	log_err("qid=%s error=\"%s\" result=%s", m->qid[0] ? m->qid : "-",
+	        m->forged_lost == 1 ? "too many distinct X-Triage header names"
+	                            : "out of memory noting X-Triage headers",
+	        m->forged_lost == 1 ? "reject" : "tempfail");
+	if (m->forged_lost == 2)
+		return SMFIS_TEMPFAIL;
+	if (smfi_setreply(ctx, "550", "5.7.1",
+	                  "too many X-Triage header fields") != MI_SUCCESS)
+		log_warn("qid=%s cannot set the reject text", m->qid);
+	return SMFIS_REJECT;
+}
+
 /* ---- callbacks -------------------------------------------------------- */
 
 static sfsistat
@@ -520,6 +552,11 @@ cb_eoh(SMFICTX *ctx)
 	if (m == NULL)
 		return SMFIS_ACCEPT;
 	milter_read_qid(ctx, m);
+	if (m->forged_lost != 0) {
+		r = milter_forged_lost(ctx, m);
+		msg_ctx_free(cc);
+		return r;
+	}
 	if (m->failed != NULL && milter_tempfails(m)) {
 		r = milter_fail(m, m->failed);
 		msg_ctx_free(cc);
