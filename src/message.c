@@ -345,63 +345,59 @@ msgid_clean(const char *v)
 	return trim_dup(v, strlen(v));
 }
 
+/* Applies fn to the unfolded raw value; *out gets its result.  Returns
+ * -1 on out of memory (fn returning NULL for "none" is not an error
+ * unless required). */
+static int
+hdr_apply(const char *raw, char *(*fn)(const char *), char **out, int required)
+{
+	char *u;
+
+	if (raw == NULL)
+		return 0;
+	if ((u = message_unfold(raw, strlen(raw))) == NULL)
+		return -1;
+	*out = fn(u);
+	free(u);
+	return (*out == NULL && required) ? -1 : 0;
+}
+
+static char *
+trim_cstr(const char *s)
+{
+	return trim_dup(s, strlen(s));
+}
+
+/* RFC 2047-decoded, trimmed value into *out. */
+static int
+hdr_decode(const char *raw, const char *fallback, unsigned *anom, char **out)
+{
+	char *u;
+
+	if (raw == NULL)
+		return 0;
+	u = message_rfc2047_decode(raw, strlen(raw), fallback, anom);
+	if (u == NULL)
+		return -1;
+	*out = trim_dup(u, strlen(u));
+	free(u);
+	return *out == NULL ? -1 : 0;
+}
+
 /* Fills the header fields of m from the raw values the parser kept. */
 static int
 fill_headers(struct message *m, char *const *hdr, const char *fallback)
 {
-	char *u;
-
-	if (hdr[H_SUBJECT] != NULL) {
-		m->subject_raw =
-		    message_unfold(hdr[H_SUBJECT], strlen(hdr[H_SUBJECT]));
-		u = message_rfc2047_decode(hdr[H_SUBJECT],
-		                           strlen(hdr[H_SUBJECT]), fallback,
-		                           &m->anomalies);
-		if (m->subject_raw == NULL || u == NULL) {
-			free(u);
-			return -1;
-		}
-		m->subject = trim_dup(u, strlen(u));
-		free(u);
-		if (m->subject == NULL)
-			return -1;
-	}
-	if (hdr[H_FROM] != NULL) {
-		u = message_unfold(hdr[H_FROM], strlen(hdr[H_FROM]));
-		m->from = message_rfc2047_decode(
-		    hdr[H_FROM], strlen(hdr[H_FROM]), fallback, &m->anomalies);
-		if (u == NULL || m->from == NULL) {
-			free(u);
-			return -1;
-		}
-		m->from_addr = addr_extract(u);
-		free(u);
-	}
-	if (hdr[H_REPLY_TO] != NULL) {
-		if ((u = message_unfold(hdr[H_REPLY_TO],
-		                        strlen(hdr[H_REPLY_TO]))) == NULL)
-			return -1;
-		m->reply_to_addr = addr_extract(u);
-		free(u);
-	}
-	if (hdr[H_MSGID] != NULL) {
-		if ((u = message_unfold(hdr[H_MSGID], strlen(hdr[H_MSGID]))) ==
-		    NULL)
-			return -1;
-		m->message_id = msgid_clean(u);
-		free(u);
-		if (m->message_id == NULL)
-			return -1;
-	}
-	if (hdr[H_DATE] != NULL) {
-		if ((u = message_unfold(hdr[H_DATE], strlen(hdr[H_DATE]))) ==
-		    NULL)
-			return -1;
-		m->date = trim_dup(u, strlen(u));
-		free(u);
-		if (m->date == NULL)
-			return -1;
-	}
+	if (hdr_apply(hdr[H_SUBJECT], trim_cstr, &m->subject_raw, 1) != 0 ||
+	    hdr_decode(hdr[H_SUBJECT], fallback, &m->anomalies, &m->subject) !=
+	        0 ||
+	    hdr_decode(hdr[H_FROM], fallback, &m->anomalies, &m->from) != 0 ||
+	    hdr_apply(hdr[H_FROM], addr_extract, &m->from_addr, 0) != 0 ||
+	    hdr_apply(hdr[H_REPLY_TO], addr_extract, &m->reply_to_addr, 0) !=
+	        0 ||
+	    hdr_apply(hdr[H_MSGID], msgid_clean, &m->message_id, 1) != 0 ||
+	    hdr_apply(hdr[H_DATE], trim_cstr, &m->date, 1) != 0)
+		return -1;
 	return 0;
 }
 
