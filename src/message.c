@@ -499,36 +499,73 @@ is_hex(unsigned char c)
 	       (c >= 'a' && c <= 'f');
 }
 
-/* Checks one chunk of base64 or quoted-printable for what a decoder has
- * to skip or keep undecoded. */
+/* Byte classes for the base64 check: 1 alphabet, 2 white space, 3 '='. */
+static unsigned char b64_class[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+
 static void
-enc_scan(GMimeContentEncoding ce, const unsigned char *s, size_t n,
-         struct enc_check *st)
+b64_class_init(void)
+{
+	const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                "0123456789+/";
+
+	for (; *a != '\0'; a++)
+		b64_class[(unsigned char)*a] = 1;
+	b64_class['\n'] = b64_class['\r'] = b64_class[' '] = 2;
+	b64_class['\t'] = 2;
+	b64_class['='] = 3;
+}
+
+static void
+b64_scan(const unsigned char *s, size_t n, struct enc_check *st)
 {
 	size_t i;
 
-	for (i = 0; i < n && !st->bad; i++) {
-		unsigned char c = s[i];
-		int ws = c == '\n' || c == '\r' || c == ' ' || c == '\t';
+	pthread_once(&b64_once, b64_class_init);
+	for (i = 0; i < n; i++) {
+		unsigned k = b64_class[s[i]];
 
-		if (ce == GMIME_CONTENT_ENCODING_BASE64) {
-			if (c == '=')
-				st->pad = 1;
-			else if ((c >= 'A' && c <= 'Z') ||
-			         (c >= 'a' && c <= 'z') ||
-			         (c >= '0' && c <= '9') || c == '+' || c == '/')
-				st->bad = st->pad, st->b64++;
-			else if (!ws)
-				st->bad = 1;
-		} else if (st->eq == 2) {
-			st->bad = !is_hex(c) && !ws;
-			st->eq = is_hex(c) ? 1 : 0;
-		} else if (st->eq == 1) {
-			st->bad = !is_hex(c);
-			st->eq = 0;
-		} else if (c == '=') {
-			st->eq = 2;
+		if (k == 1 && !st->pad) {
+			st->b64++;
+			continue;
 		}
+		if (k == 2)
+			continue;
+		if (k == 3) {
+			st->pad = 1;
+			continue;
+		}
+		st->bad = 1; /* a stray byte, or data after the padding */
+		return;
+	}
+}
+
+/* Quoted-printable: every '=' is followed by two hex digits or ends the
+ * line (soft break, trailing white space allowed). */
+static void
+qp_scan(const unsigned char *s, size_t n, struct enc_check *st)
+{
+	const unsigned char *e = s + n, *q;
+	int ws;
+
+	while (s < e && !st->bad) {
+		if (st->eq == 0) {
+			q = memchr(s, '=', (size_t)(e - s));
+			if (q == NULL)
+				return;
+			st->eq = 2;
+			s = q + 1;
+			continue;
+		}
+		ws = *s == '\n' || *s == '\r' || *s == ' ' || *s == '\t';
+		if (st->eq == 2) {
+			st->bad = !is_hex(*s) && !ws;
+			st->eq = is_hex(*s) ? 1 : 0;
+		} else {
+			st->bad = !is_hex(*s);
+			st->eq = 0;
+		}
+		s++;
 	}
 }
 
@@ -556,8 +593,10 @@ part_decode(GMimePart *part, size_t *raw_len, unsigned *anom)
 		while ((n = g_mime_stream_read(enc, (char *)chunk,
 		                               sizeof(chunk))) > 0) {
 			*raw_len += (size_t)n;
-			if (check)
-				enc_scan(ce, chunk, (size_t)n, &st);
+			if (ce == GMIME_CONTENT_ENCODING_BASE64 && !st.bad)
+				b64_scan(chunk, (size_t)n, &st);
+			else if (check)
+				qp_scan(chunk, (size_t)n, &st);
 		}
 		g_mime_stream_reset(enc);
 	}
