@@ -17,7 +17,6 @@ cat <<POSTFIX
 Add to Postfix's main.cf, then run "postfix reload":
 
     smtpd_milters = inet:127.0.0.1:8890
-    non_smtpd_milters = \$smtpd_milters
     milter_default_action = accept
     milter_protocol = 6
 
