@@ -563,6 +563,10 @@ main_daemon(const struct options *o, const char *config_path)
 	user = o->user ? o->user : s->cfg->user;
 	if (user != NULL && (pw = getpwnam(user)) == NULL)
 		fatalx("unknown user \"%s\"", user);
+	/* As root: the socket (a low port, a root-owned directory), then
+	 * the fork, so the pid file holds the daemon's pid and can live in
+	 * a root-owned directory; only then give root up.  Threads start
+	 * after the fork (smfi_main, in main_loop). */
 	main_open_socket(s->cfg, o->socket ? o->socket : s->cfg->socket, pw);
 	if (!o->foreground)
 		main_daemonize();
