@@ -55,9 +55,10 @@ CONF="$T/test.yaml"
 tl_config "$CONF" "$T/patterns" "$T/ltv.db" "$T/extra.yaml"
 tl_db "$T/ltv.db" "$FIX/customers.csv" || note "database import failed"
 
-PM=$(tl_port)
-PA=$(tl_port)
-PB=$(tl_port)
+PORTS=$(tl_port 3)
+PM=$(echo "$PORTS" | sed -n 1p)
+PA=$(echo "$PORTS" | sed -n 2p)
+PB=$(echo "$PORTS" | sed -n 3p)
 A="$T/pfA"
 B="$T/pfB"
 pf_new "$A" "$PA" mx-a.test.example <<EOF

@@ -3,7 +3,7 @@
 #
 #   tl_init NAME          temp dir in $T, removed (and every process
 #                         started through tl_spawn killed) on exit
-#   tl_port               prints a free TCP port on 127.0.0.1
+#   tl_port [N]           prints N (1) distinct free TCP ports on 127.0.0.1
 #   tl_wait_port PORT [S] waits up to S seconds (10) for a listener
 #   tl_config FILE PATTERNS DB [EXTRA_YAML_FILE]
 #                         writes a test config (mode 0644)
@@ -44,9 +44,17 @@ tl_init() {
 	trap 'exit 130' INT TERM
 }
 
-tl_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+tl_port() { # [N]: N distinct ports, one per line
+	python3 - "${1:-1}" <<'PY'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+for s in socks:
+    print(s.getsockname()[1])
+PY
 }
 
 tl_wait_port() {
