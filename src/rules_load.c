@@ -330,6 +330,20 @@ rules_signal_index(struct ruleset *rs, const char *name, int add)
 
 /* ---------- mappings ---------- */
 
+/* The value of key in mapping m, or NULL. */
+static yaml_node_t *
+find_key(struct yfile *y, const yaml_node_t *m, const char *key)
+{
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		const char *k = yscalar(ynode(y, p->key));
+
+		if (k != NULL && strcmp(k, key) == 0)
+			return ynode(y, p->value);
+	}
+	return NULL;
+}
+
 /* 1 when the key of pair i of mapping m already appeared before it. */
 static int
 dup_key(struct yfile *y, const yaml_node_t *m, const yaml_node_pair_t *pair)
@@ -374,20 +388,6 @@ map_keys(struct load_ctx *c, struct yfile *y, const yaml_node_t *m,
 		else
 			vals[i] = ynode(y, p->value);
 	}
-}
-
-/* The value of key in mapping m, or NULL. */
-static yaml_node_t *
-find_key(struct yfile *y, const yaml_node_t *m, const char *key)
-{
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
-	     p < m->data.mapping.pairs.top; p++) {
-		const char *k = yscalar(ynode(y, p->key));
-
-		if (k != NULL && strcmp(k, key) == 0)
-			return ynode(y, p->value);
-	}
-	return NULL;
 }
 
 static int
@@ -444,7 +444,8 @@ flag_signals(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
 		long idx;
 
 		if (s == NULL || !name_ok(s, RULES_MAX_ID_LEN)) {
-			load_err(c, sn, label, "bad signal name in \"%s\"", key);
+			load_err(c, sn, label, "bad signal name \"%s\" in \"%s\": use "
+			         "[a-z0-9._-]", s ? s : "", key);
 			continue;
 		}
 		if ((idx = rules_signal_index(c->rs, s, 1)) < 0) {
@@ -578,6 +579,10 @@ parse_flag(struct load_ctx *c, struct yfile *y, const yaml_node_t *m)
 		return;
 	}
 	snprintf(label, sizeof(label), "flag %zu", k + 1);
+	if (yscalar(find_key(y, m, "name")) != NULL &&
+	    name_ok(yscalar(find_key(y, m, "name")), TRIAGE_MAX_NAME_LEN - 1))
+		snprintf(label, sizeof(label), "flag \"%s\"",
+		         yscalar(find_key(y, m, "name")));
 	map_keys(c, y, m, label, keys, v);
 	if (flag_name(c, v[0], m, k, label, sizeof(label)) != 0)
 		return;
@@ -676,8 +681,8 @@ examples(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
 	*out = NULL;
 	*count = 0;
 	if (!is_seq(n) || (need_one && seq_len(n) == 0)) {
-		load_err(c, n, label, "\"%s\" must be a list of %sexample strings",
-		         key, need_one ? "at least one " : "");
+		load_err(c, n, label, "\"%s\" must be a list of example "
+		         "strings%s", key, need_one ? " (at least one)" : "");
 		return -1;
 	}
 	if ((*out = calloc(seq_len(n) + 1, sizeof(**out))) == NULL) {
