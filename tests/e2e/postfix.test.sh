@@ -52,6 +52,9 @@ scope:
   recipients: [support@shop.example, "@help.example"]
 EOF
 CONF="$T/test.yaml"
+# A host name this long makes the Version header fold: the delivered
+# folding must equal what -t prints.
+TL_HOSTNAME=a-very-long-host-name-used-to-make-the-version-header-fold.mx.test.example
 tl_config "$CONF" "$T/patterns" "$T/ltv.db" "$T/extra.yaml"
 tl_db "$T/ltv.db" "$FIX/customers.csv" || note "database import failed"
 
@@ -129,6 +132,7 @@ is "dispute: delivered once to the route and once to sales" \
 f=$(delivered dispute-1@cust.example | grep /disputes/ | head -1)
 is "dispute: headers equal triage-milter -t" \
 	"$(triage_headers "$f")" "$(expected_headers "$FIX/msgs/dispute.eml")"
+ok_if "dispute: a folded header arrived folded" grep -q '^X-Triage-Version: .*on$' "$f"
 is "dispute: subject tagged once, as -t says" "$(subject_of "$f")" \
 	"$("$MILTER" -c "$CONF" -t "$FIX/msgs/dispute.eml" | sed -n 's/^Subject: //p')"
 is "dispute: the tag itself" "$(subject_of "$f")" "[DISPUTE] Order problem"

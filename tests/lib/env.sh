@@ -6,7 +6,8 @@
 #   tl_port [N]           prints N (1) distinct free TCP ports on 127.0.0.1
 #   tl_wait_port PORT [S] waits up to S seconds (10) for a listener
 #   tl_config FILE PATTERNS DB [EXTRA_YAML_FILE]
-#                         writes a test config (mode 0644)
+#                         writes a test config (mode 0644); the Version
+#                         header names $TL_HOSTNAME (test.example)
 #   tl_db DB CSV          builds the customer database from a CSV
 #   tl_start_milter CONF PORT LOG
 #                         runs triage-milter -f in the background ($MILTER_PID)
@@ -83,7 +84,7 @@ tl_config() { # FILE PATTERNS DB [EXTRA]
 		echo "  database: \"$3\""
 		echo "  record_history: false"
 		echo "headers:"
-		echo "  hostname: test.example"
+		echo "  hostname: ${TL_HOSTNAME:-test.example}"
 		[ -n "${4:-}" ] && cat "$4"
 	} >"$1"
 	chmod 0644 "$1"

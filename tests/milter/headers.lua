@@ -9,6 +9,9 @@ local r = H.send_file(conn, WORK .. "/msgs/dispute.eml",
                       { qid = "QIDDISPUTE", from = "<vip@cust.example>" })
 H.ok(r == SMFIR_ACCEPT or r == SMFIR_CONTINUE, "dispute: eom accepted")
 H.check_added(conn, "dispute", "dispute")
+H.ok(mt.eom_check(conn, MT_HDRADD, "X-Triage-Version", "triage-milter 0.1.0 on\n\t" ..
+     "a-very-long-host-name-used-to-make-the-version-header-fold.mx.test.example"),
+     "dispute: a long value is folded with newline + tab")
 H.ok(mt.eom_check(conn, MT_HDRCHANGE, "Subject", "[DISPUTE] Order problem"),
      "dispute: the subject tag is put in front once")
 

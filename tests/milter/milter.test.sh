@@ -46,6 +46,8 @@ limits:
   body_bytes: 16384
 EOF2
 CONF="$T/test.yaml"
+# Long enough to fold the Version header ("\n\t" in the value).
+TL_HOSTNAME=a-very-long-host-name-used-to-make-the-version-header-fold.mx.test.example
 tl_config "$CONF" "$T/patterns" "$T/ltv.db" "$T/extra.yaml"
 why="triagectl import failed"
 ok_if "customer database imported" tl_db "$T/ltv.db" "$FIX/customers.csv"
