@@ -50,14 +50,14 @@
 #include "triage/snapshot.h"
 
 struct options {
-	const char *config;     /* -c, or found by config_find */
-	const char *socket;     /* -p */
-	const char *user;       /* -u */
-	const char *pidfile;    /* -P */
-	int foreground;         /* -f */
-	int check;              /* -n */
-	int test;               /* -t */
-	char **files;           /* operands of -t */
+	const char *config;  /* -c, or found by config_find */
+	const char *socket;  /* -p */
+	const char *user;    /* -u */
+	const char *pidfile; /* -P */
+	int foreground;      /* -f */
+	int check;           /* -n */
+	int test;            /* -t */
+	char **files;        /* operands of -t */
 	int files_count;
 };
 
@@ -94,20 +94,20 @@ static void
 main_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: triage-milter [-c FILE] [-p SOCKET] [-f] [-u USER] "
-	    "[-P PIDFILE] [-n] [-V] [-h]\n"
-	    "       triage-milter [-c FILE] -t FILE...\n"
-	    "  -c FILE    configuration (default: $TRIAGE_CONFIG, "
-	    "etc/triage-milter.yaml,\n"
-	    "             /etc/triage-milter/triage-milter.yaml)\n"
-	    "  -p SOCKET  milter socket, unix:/path or inet:port@host\n"
-	    "  -f         stay in the foreground, log to standard error\n"
-	    "  -u USER    run as USER after opening the socket\n"
-	    "  -P FILE    write the process id to FILE\n"
-	    "  -n         check the configuration and patterns, then exit\n"
-	    "  -t FILE... print the headers the milter would add "
-	    "(- is standard input)\n"
-	    "  -V         print the version\n");
+	        "usage: triage-milter [-c FILE] [-p SOCKET] [-f] [-u USER] "
+	        "[-P PIDFILE] [-n] [-V] [-h]\n"
+	        "       triage-milter [-c FILE] -t FILE...\n"
+	        "  -c FILE    configuration (default: $TRIAGE_CONFIG, "
+	        "etc/triage-milter.yaml,\n"
+	        "             /etc/triage-milter/triage-milter.yaml)\n"
+	        "  -p SOCKET  milter socket, unix:/path or inet:port@host\n"
+	        "  -f         stay in the foreground, log to standard error\n"
+	        "  -u USER    run as USER after opening the socket\n"
+	        "  -P FILE    write the process id to FILE\n"
+	        "  -n         check the configuration and patterns, then exit\n"
+	        "  -t FILE... print the headers the milter would add "
+	        "(- is standard input)\n"
+	        "  -V         print the version\n");
 }
 
 static void
@@ -118,13 +118,27 @@ main_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	while ((ch = getopt(argc, argv, "c:p:fu:P:ntVh")) != -1) {
 		switch (ch) {
-		case 'c': o->config = optarg; break;
-		case 'p': o->socket = optarg; break;
-		case 'f': o->foreground = 1; break;
-		case 'u': o->user = optarg; break;
-		case 'P': o->pidfile = optarg; break;
-		case 'n': o->check = 1; break;
-		case 't': o->test = 1; break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'p':
+			o->socket = optarg;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'P':
+			o->pidfile = optarg;
+			break;
+		case 'n':
+			o->check = 1;
+			break;
+		case 't':
+			o->test = 1;
+			break;
 		case 'V':
 			printf("triage-milter %s\n", TRIAGE_VERSION);
 			exit(0);
@@ -522,7 +536,7 @@ main_loop(const char *config_path, unsigned timeout)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0 || c == 0)
-			break;  /* smfi_main returned on its own */
+			break; /* smfi_main returned on its own */
 		if (c == SIGHUP) {
 			main_reload(config_path);
 			continue;

@@ -35,10 +35,10 @@
  * unknown commands (we have no use for them), and no reply for the
  * callbacks that always continue, which saves a round trip each. */
 #define MILTER_STEPS (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA)
-#define MILTER_NOREPLY (SMFIP_NR_CONN | SMFIP_NR_RCPT | SMFIP_NR_HDR | \
-                        SMFIP_NR_BODY)
-#define MILTER_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | \
-                        SMFIF_DELRCPT)
+#define MILTER_NOREPLY \
+	(SMFIP_NR_CONN | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY)
+#define MILTER_ACTIONS \
+	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT)
 
 /* One inbound header name that carries our prefix, and how often it came
  * (any letter case). */
@@ -48,16 +48,16 @@ struct forged {
 };
 
 struct msg_ctx {
-	struct snapshot *snap;          /* reference taken at MAIL FROM */
+	struct snapshot *snap; /* reference taken at MAIL FROM */
 	struct message_parser *parser;
-	char *sender;                   /* MAIL FROM argument, as given */
-	char **rcpts;                   /* RCPT TO arguments, as given */
-	unsigned char *rcpt_in_scope;   /* per recipient */
+	char *sender;                 /* MAIL FROM argument, as given */
+	char **rcpts;                 /* RCPT TO arguments, as given */
+	unsigned char *rcpt_in_scope; /* per recipient */
 	size_t rcpts_count;
 	int in_scope;
 	struct forged *forged;
 	size_t forged_count;
-	const char *failed;             /* static reason: fail at eoh/eom */
+	const char *failed; /* static reason: fail at eoh/eom */
 	/* A forged header could not be noted, so it could not be deleted:
 	 * the message must not pass with it (1: too many names, reject;
 	 * 2: out of memory, tempfail). */
@@ -69,7 +69,7 @@ struct msg_ctx {
 static unsigned long milter_in_flight;
 
 struct conn_ctx {
-	unsigned long steps;            /* protocol steps negotiated */
+	unsigned long steps; /* protocol steps negotiated */
 	char client[64];
 	struct msg_ctx *msg;
 };
@@ -368,7 +368,8 @@ milter_anomaly_list(unsigned bits, char *b, size_t blen)
 static void
 milter_log(const struct msg_ctx *m, const struct pipeline_result *res)
 {
-	char msgid[TRIAGE_MAX_LOG_VALUE_LEN + 1], from[TRIAGE_MAX_LOG_VALUE_LEN + 1];
+	char msgid[TRIAGE_MAX_LOG_VALUE_LEN + 1],
+	    from[TRIAGE_MAX_LOG_VALUE_LEN + 1];
 	char flags[512], rules[512], anomalies[256];
 	const char *id = res->msg->message_id;
 	uint64_t ns = 0;
@@ -384,9 +385,10 @@ milter_log(const struct msg_ctx *m, const struct pipeline_result *res)
 	milter_rule_list(&res->match, rules, sizeof(rules));
 	milter_anomaly_list(res->msg->anomalies, anomalies, sizeof(anomalies));
 	log_info("qid=%s msgid=%s from=%s tier=%s flags=%s action=%s "
-	         "rules=%s anomalies=%s us=%llu", m->qid[0] ? m->qid : "-",
-	         msgid, from, res->customer.tier, flags, res->actions.action,
-	         rules, anomalies, (unsigned long long)(ns / 1000));
+	         "rules=%s anomalies=%s us=%llu",
+	         m->qid[0] ? m->qid : "-", msgid, from, res->customer.tier,
+	         flags, res->actions.action, rules, anomalies,
+	         (unsigned long long)(ns / 1000));
 }
 
 /* The whole end of message: decode, run, apply, log, record.  Returns
@@ -452,9 +454,9 @@ milter_forged_lost(SMFICTX *ctx, const struct msg_ctx *m)
 /* ---- callbacks -------------------------------------------------------- */
 
 static sfsistat
-cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
-             unsigned long f2, unsigned long f3, unsigned long *pf0,
-             unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+             unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+             unsigned long *pf2, unsigned long *pf3)
 {
 	struct conn_ctx *cc = calloc(1, sizeof(*cc));
 
@@ -462,12 +464,13 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f3;
 	if (cc == NULL) {
 		log_err("milter: out of memory for a connection");
-		return SMFIS_REJECT;  /* the MTA applies its default action */
+		return SMFIS_REJECT; /* the MTA applies its default action */
 	}
 	if ((f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS)) !=
 	    (SMFIF_ADDHDRS | SMFIF_CHGHDRS))
 		log_warn("milter: the MTA does not let us add and change "
-		         "headers (offers 0x%lx)", f0);
+		         "headers (offers 0x%lx)",
+		         f0);
 	*pf0 = f0 & MILTER_ACTIONS;
 	*pf1 = f1 & (MILTER_STEPS | MILTER_NOREPLY);
 	*pf2 = 0;
@@ -488,8 +491,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 		return SMFIS_ACCEPT;
 	if (addr == NULL)
 		addr = hostname;
-	log_safe(cc->client, sizeof(cc->client), addr,
-	         addr ? strlen(addr) : 0);
+	log_safe(cc->client, sizeof(cc->client), addr, addr ? strlen(addr) : 0);
 	return milter_continue(cc, SMFIP_NR_CONN);
 }
 
@@ -601,7 +603,8 @@ cb_eom(SMFICTX *ctx)
 		/* No verdict, so no triage headers at all: forged ones
 		 * go too, whatever the fail mode. */
 		if (milter_delete_forged(ctx, m) != 0)
-			log_err("qid=%s deleting forged headers failed", m->qid);
+			log_err("qid=%s deleting forged headers failed",
+			        m->qid);
 		r = milter_fail(m, why);
 	}
 	msg_ctx_free(cc);

@@ -31,8 +31,7 @@ pipeline_now_ns(void)
 
 /* Adds the time since *t to stage st and moves *t to now. */
 static void
-pipeline_lap(struct pipeline_result *res, enum pipeline_stage st,
-             uint64_t *t)
+pipeline_lap(struct pipeline_result *res, enum pipeline_stage st, uint64_t *t)
 {
 	uint64_t now = pipeline_now_ns();
 

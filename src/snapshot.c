@@ -61,8 +61,7 @@ snapshot_from_config(struct config *cfg, int no_hyperscan, struct diags *d)
 
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		diags_add(d, DIAG_ERROR, NULL, 0, 0,
-		          "snapshot: out of memory");
+		diags_add(d, DIAG_ERROR, NULL, 0, 0, "snapshot: out of memory");
 		config_free(cfg);
 		return NULL;
 	}
@@ -135,7 +134,8 @@ snapshot_release(struct snapshot *s)
 		/* A release without an acquire is our bug, not the
 		 * environment's: stop before a snapshot is freed twice. */
 		log_err("snapshot: release of generation %lu without a "
-		        "reference", s->generation);
+		        "reference",
+		        s->generation);
 		abort();
 	}
 	s->refs--;

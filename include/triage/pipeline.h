@@ -25,14 +25,20 @@
 #include "triage/snapshot.h"
 
 enum pipeline_stage {
-	STAGE_DECODE = 0, STAGE_REGIONS, STAGE_NORMALIZE, STAGE_MATCH,
-	STAGE_CLASSIFY, STAGE_LOOKUP, STAGE_POLICY, STAGE_COUNT
+	STAGE_DECODE = 0,
+	STAGE_REGIONS,
+	STAGE_NORMALIZE,
+	STAGE_MATCH,
+	STAGE_CLASSIFY,
+	STAGE_LOOKUP,
+	STAGE_POLICY,
+	STAGE_COUNT
 };
 
 struct pipeline_result {
-	struct message *msg;        /* owned */
-	struct regions *regions;    /* owned */
-	struct text *text;          /* owned */
+	struct message *msg;     /* owned */
+	struct regions *regions; /* owned */
+	struct text *text;       /* owned */
 	struct match_result match;
 	struct verdict verdict;
 	struct customer customer;
@@ -54,9 +60,8 @@ int pipeline_run(const struct snapshot *s, struct message *msg,
 
 /* Parses a whole message file's bytes with the limits of s->cfg and
  * runs the chain (decode time included).  As pipeline_run. */
-int pipeline_run_bytes(const struct snapshot *s, const char *data,
-                       size_t len, struct pipeline_result *res,
-                       struct triage_err *err);
+int pipeline_run_bytes(const struct snapshot *s, const char *data, size_t len,
+                       struct pipeline_result *res, struct triage_err *err);
 
 void pipeline_result_free(struct pipeline_result *res);
 
@@ -65,8 +70,7 @@ void pipeline_result_free(struct pipeline_result *res);
  * flags go to ltv_record joined by "," in flags.yaml order.  sender_addr
  * is the address to record when the customer was not found.
  * 0 (also when nothing is recorded), or -1 with err filled. */
-int pipeline_record(const struct snapshot *s,
-                    const struct pipeline_result *res,
+int pipeline_record(const struct snapshot *s, const struct pipeline_result *res,
                     const char *sender_addr, struct triage_err *err);
 
 #endif

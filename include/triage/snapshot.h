@@ -17,9 +17,9 @@
 #include "triage/rules.h"
 
 struct snapshot {
-	struct config *cfg;     /* owned, read-only */
-	struct ruleset *rules;  /* owned, read-only */
-	struct ltv_db *ltv;     /* owned; opened for cfg->db_path */
+	struct config *cfg;       /* owned, read-only */
+	struct ruleset *rules;    /* owned, read-only */
+	struct ltv_db *ltv;       /* owned; opened for cfg->db_path */
 	unsigned long generation; /* 1 for the first, +1 per reload */
 	/* private: */
 	unsigned long refs;
@@ -28,13 +28,13 @@ struct snapshot {
 /* Loads config_path (NULL: built-in defaults) and its pattern files into
  * a new snapshot; NULL with every diagnostic in d when anything is
  * wrong.  no_hyperscan as in struct rules_options. */
-struct snapshot *snapshot_load(const char *config_path, int no_hyperscan,
-                               struct diags *d);
+struct snapshot *
+snapshot_load(const char *config_path, int no_hyperscan, struct diags *d);
 
 /* The same from a config already loaded (triagectl applies -d first):
  * takes ownership of cfg even on failure. */
-struct snapshot *snapshot_from_config(struct config *cfg, int no_hyperscan,
-                                      struct diags *d);
+struct snapshot *
+snapshot_from_config(struct config *cfg, int no_hyperscan, struct diags *d);
 
 /* Makes s current (the snapshot takes over s; the previous one is
  * released and freed when its last message ends). */
