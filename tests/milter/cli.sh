@@ -42,3 +42,10 @@ while kill -0 "${DPID:-0}" 2>/dev/null && [ $i -lt 100 ]; do
 done
 ok_if "daemon: SIGTERM stops it" sh -c "! kill -0 ${DPID:-0} 2>/dev/null"
 ok_if "daemon: the pid file is removed" test ! -e "$T/milter.pid"
+
+# -t and `triagectl test` are one code path: same bytes out.
+for m in dispute forged plain notext; do
+	"$TRIAGECTL" -c "$CONF" test "$W/msgs/$m.eml" >"$T/ctl.out" 2>"$T/ctl.err"
+	ok_if "-t prints exactly what triagectl test prints ($m)" \
+		cmp -s "$T/ctl.out" "$W/expected/$m"
+done
