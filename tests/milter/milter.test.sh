@@ -5,7 +5,8 @@
 # (the small rule set in fixtures/patterns, a database imported from
 # fixtures/customers.csv), runs every tests/milter/*.lua with miltertest
 # (shared code in helper.lua), then checks -n, reload on SIGHUP, the
-# privilege drop on a unix socket and a clean stop on SIGTERM.  Needs
+# privilege drop on a unix socket, a clean stop on SIGTERM, the command
+# line (cli.sh) and history recording (history.sh).  Needs
 # root for the privilege test (make test runs as root).
 set -u
 . "$TOP/tests/lib/tap.sh"
@@ -94,5 +95,6 @@ ok_if "SIGTERM: logged the stop" grep -q 'stopped' "$LOG"
 
 . "$TOP/tests/milter/privileges.sh"
 . "$TOP/tests/milter/cli.sh"
+. "$TOP/tests/milter/history.sh"
 
 tap_done
