@@ -328,7 +328,7 @@ rules_match(const struct ruleset *rs, const char *text, size_t len,
 		const struct rule *r = &rs->rules[i];
 		int k;
 
-		if (rs->pf != NULL && r->in_prefilter && !s->cand[i])
+		if (rs->pf != NULL && (s->cand[i] & r->pf_mask) != r->pf_mask)
 			continue;
 		k = rules_run_one(rs, r, s->md, text, len, s->all + n,
 		                  RULES_HITS_PER_RULE);

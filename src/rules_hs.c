@@ -1,9 +1,9 @@
 /*
  * rules_hs.c - the Hyperscan prefilter of the rule set.
  *
- * Owns: one block-mode Hyperscan database over every rule pattern
- * Hyperscan accepts in prefilter mode (a superset matcher: it may report
- * a rule that PCRE2 then rejects, never miss one), its per-thread
+ * Owns: one block-mode Hyperscan database over the literals each rule's
+ * matches must contain (a superset matcher: it may let through a rule
+ * that PCRE2 then rejects, never miss one), its per-thread
  * scratch (cloned from a prototype) and the on-disk cache of the
  * compiled database in cache_dir/<hash>.hsdb, written atomically
  * (temporary file + rename).  Rules Hyperscan rejects run with PCRE2 on
@@ -52,8 +52,8 @@ pf_key(const struct ruleset *rs)
 	const char *v = hs_version();
 	uint32_t flags = HS_RULE_FLAGS;
 
-	/* the widening below is part of what the database holds */
-	h = rules_fnv1a(h, "widen-1", 8);
+	/* the literal extraction is part of what the database holds */
+	h = rules_fnv1a(h, "literals-2", 11);
 	h = rules_fnv1a(h, v, strlen(v) + 1);
 	h = rules_fnv1a(h, &flags, sizeof(flags));
 	for (size_t i = 0; i < rs->rules_count; i++) {
@@ -73,7 +73,7 @@ cache_path(struct buf *b, const char *dir, uint64_t key)
 }
 
 /* Reads a cached database for key; 0 with pf->db set and every rule's
- * in_prefilter restored, -1 when there is none or it is unusable. */
+ * pf_mask restored, -1 when there is none or it is unusable. */
 static int
 cache_read(struct ruleset *rs, struct rules_pf *pf, const char *dir,
            uint64_t key)
@@ -101,7 +101,7 @@ cache_read(struct ruleset *rs, struct rules_pf *pf, const char *dir,
 	    HS_SUCCESS)
 		goto bad;
 	for (size_t i = 0; i < n; i++)
-		rs->rules[i].in_prefilter = data[24 + i] == 1;
+		rs->rules[i].pf_mask = (unsigned char)data[24 + i];
 	rc = 0;
 	goto out;
 bad:
@@ -157,7 +157,7 @@ cache_write_file(const struct ruleset *rs, const char *path,
 	    write_all(fd, &count, 8) == 0) {
 		rc = 0;
 		for (size_t i = 0; i < rs->rules_count && rc == 0; i++) {
-			char b = rs->rules[i].in_prefilter ? 1 : 0;
+			char b = (char)rs->rules[i].pf_mask;
 
 			rc = write_all(fd, &b, 1);
 		}
@@ -198,49 +198,152 @@ cache_write(const struct ruleset *rs, const struct rules_pf *pf,
 	free(bytes);
 }
 
-/* ---------- widening ----------
+/* ---------- required literals ----------
  *
  * Hyperscan compiles Unicode classes (\w, \S, [^.!?] under UCP) inside
  * bounded repeats into very large automata: a few dozen real rules took
- * minutes.  The prefilter only has to accept a superset of what PCRE2
- * matches, so each pattern is first widened to its literal skeleton:
- * every class or class escape becomes "any character", assertions,
- * anchors and lookarounds are dropped, bounded repeats become * or +,
- * lazy / possessive / atomic markers go, back references become "any
- * text".  Each step only widens the language, so a rule whose widened
- * pattern does not match cannot match in PCRE2 either.  Anything this
- * code does not understand leaves the rule to PCRE2 alone. */
+ * minutes to compile and milliseconds per message to scan.  The
+ * prefilter only has to let through every text PCRE2 could match, so
+ * each pattern is reduced to a set of literals of which every match
+ * must contain at least one ("filed a dispute" -> {"dispute"}):
+ * concatenation keeps its most selective part, alternation joins its
+ * branches' sets, an optional or unknown part (a class, a back
+ * reference) has no set.  Hyperscan then only matches literals, which
+ * it does fast.  A pattern without such a set, or one this code does
+ * not understand, runs with PCRE2 on every message. */
 
-#define WIDE_ANY "(?s:.)"
-#define WIDE_MAX_DEPTH 64
+#define LIT_MAX 256        /* literals per rule */
+#define LIT_MAX_DEPTH 64   /* group nesting followed */
 
-struct widen {
+struct lits {
+	char **v;
+	size_t n;
+	size_t minlen;
+	int some;              /* 0: no literal is guaranteed */
+};
+
+struct lx {
 	const char *p, *e;
-	struct buf *out;
 	int bad;
 	unsigned depth;
 };
 
+enum { A_LIT, A_SET, A_ZERO, A_NONE };
+
 static void
-w_emit(struct widen *w, int emit, const char *s, size_t n)
+lits_free(struct lits *l)
 {
-	if (emit && buf_append(w->out, s, n) != BUF_OK)
-		w->bad = 1;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
-/* Length of a quantifier at p (0: none, '{' then is a literal); *min0
- * says whether it allows zero repetitions, *opt whether it is "?". */
+static int
+lits_add(struct lits *l, const char *s, size_t len)
+{
+	char **nv;
+
+	if (l->n >= LIT_MAX || (nv = realloc(l->v, (l->n + 1) *
+	                                     sizeof(*nv))) == NULL)
+		return -1;
+	l->v = nv;
+	if ((l->v[l->n] = str_ndup(s, len)) == NULL)
+		return -1;
+	l->minlen = l->n == 0 || len < l->minlen ? len : l->minlen;
+	l->n++;
+	l->some = 1;
+	return 0;
+}
+
+/* Keeps in best the more selective of best and cand (cand is used up). */
+static void
+lits_consider(struct lits *best, struct lits *cand)
+{
+	if (cand->some && (!best->some || cand->minlen > best->minlen ||
+	                   (cand->minlen == best->minlen && cand->n < best->n))) {
+		lits_free(best);
+		*best = *cand;
+		memset(cand, 0, sizeof(*cand));
+	}
+	lits_free(cand);
+}
+
+/* Moves every literal of b into a; -1 when the cap is passed. */
+static int
+lits_union(struct lits *a, struct lits *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (lits_add(a, b->v[i], strlen(b->v[i])) != 0)
+			return -1;
+	lits_free(b);
+	return 0;
+}
+
+/* The literal sets every match must contain each of (a conjunction),
+ * at most RULES_PF_FACTORS of them, the most selective kept. */
+struct factors {
+	struct lits f[RULES_PF_FACTORS];
+	size_t n;
+};
+
+static void
+factors_free(struct factors *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		lits_free(&fs->f[i]);
+	fs->n = 0;
+}
+
+/* Adds set (used up) to fs, dropping the weakest set when full. */
+static void
+factors_add(struct factors *fs, struct lits *set)
+{
+	size_t weak = 0;
+
+	if (!set->some) {
+		lits_free(set);
+		return;
+	}
+	if (fs->n < RULES_PF_FACTORS) {
+		fs->f[fs->n++] = *set;
+		memset(set, 0, sizeof(*set));
+		return;
+	}
+	for (size_t i = 1; i < fs->n; i++)
+		if (fs->f[i].minlen < fs->f[weak].minlen)
+			weak = i;
+	if (set->minlen > fs->f[weak].minlen) {
+		lits_free(&fs->f[weak]);
+		fs->f[weak] = *set;
+		memset(set, 0, sizeof(*set));
+	}
+	lits_free(set);
+}
+
+/* The most selective set of fs (moved out), fs emptied. */
+static struct lits
+factors_best(struct factors *fs)
+{
+	struct lits best = {0};
+
+	for (size_t i = 0; i < fs->n; i++)
+		lits_consider(&best, &fs->f[i]);
+	fs->n = 0;
+	return best;
+}
+
+/* Length of a quantifier at p (0: none; '{' then is a literal); *min0
+ * says whether it allows zero repetitions. */
 static size_t
-w_quant(const char *p, const char *e, int *min0, int *opt)
+lx_quant(const char *p, const char *e, int *min0)
 {
 	size_t n = 0;
 
-	*opt = 0;
 	if (p >= e)
 		return 0;
 	if (*p == '*' || *p == '+' || *p == '?') {
 		*min0 = *p != '+';
-		*opt = *p == '?';
 		n = 1;
 	} else if (*p == '{') {
 		const char *q = p + 1, *d;
@@ -265,323 +368,414 @@ w_quant(const char *p, const char *e, int *min0, int *opt)
 	return n;
 }
 
-/* Skips from just after an opening delimiter to just past close. */
 static void
-w_skip_to(struct widen *w, char close)
+lx_skip_to(struct lx *x, char close)
 {
-	while (w->p < w->e && *w->p != close)
-		w->p++;
-	if (w->p >= w->e)
-		w->bad = 1;
+	while (x->p < x->e && *x->p != close)
+		x->p++;
+	if (x->p >= x->e)
+		x->bad = 1;
 	else
-		w->p++;
+		x->p++;
 }
 
-static void w_seq(struct widen *w, int emit);
-
-/* A group at '('; returns 1 when it stays (quantifiable), 0 when it is
- * removed (lookaround, option setting, comment). */
-static int
-w_group(struct widen *w, int emit)
+/* Encodes code point cp as UTF-8 into out (4 bytes); its length. */
+static size_t
+utf8_put(unsigned long cp, char *out)
 {
-	int keep = 1;
-	const char *p = ++w->p;
-
-	if (p < w->e && *p == '*') {
-		w->bad = 1; /* verbs and (*pla:...) */
-		return 0;
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
 	}
-	if (p < w->e && *p == '?') {
-		p = ++w->p;
-		if (p >= w->e) {
-			w->bad = 1;
-			return 0;
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+static struct factors lx_seq(struct lx *x);
+
+/* A group at '('. */
+static int
+lx_group(struct lx *x, struct factors *out)
+{
+	int zero = 0;
+	const char *p = ++x->p;
+
+	if (p < x->e && *p == '*') {
+		x->bad = 1; /* verbs and (*pla:...) */
+		return A_NONE;
+	}
+	if (p < x->e && *p == '?') {
+		p = ++x->p;
+		if (p >= x->e) {
+			x->bad = 1;
+			return A_NONE;
 		}
 		if (*p == ':' || *p == '>' || *p == '|') {
-			w->p++;
+			x->p++;
 		} else if (*p == '=' || *p == '!') {
-			w->p++;
-			keep = 0;
-		} else if (*p == '<' && p + 1 < w->e && (p[1] == '=' || p[1] == '!')) {
-			w->p += 2;
-			keep = 0;
-		} else if (*p == '<' || (*p == 'P' && p + 1 < w->e && p[1] == '<')) {
-			w->p += *p == 'P' ? 2 : 1;
-			w_skip_to(w, '>');
+			x->p++;
+			zero = 1;
+		} else if (*p == '<' && p + 1 < x->e && (p[1] == '=' || p[1] == '!')) {
+			x->p += 2;
+			zero = 1;
+		} else if (*p == '<' || (*p == 'P' && p + 1 < x->e && p[1] == '<')) {
+			x->p += *p == 'P' ? 2 : 1;
+			lx_skip_to(x, '>');
 		} else if (*p == '\'') {
-			w->p++;
-			w_skip_to(w, '\'');
+			x->p++;
+			lx_skip_to(x, '\'');
 		} else if (*p == '#') {
-			w_skip_to(w, ')');
-			return 0;
+			lx_skip_to(x, ')');
+			return A_ZERO;
 		} else {
-			while (w->p < w->e && strchr("imnsUJ-^", *w->p) != NULL &&
-			       *w->p != '\0')
-				w->p++;
-			if (w->p < w->e && *w->p == ')') {
-				w->p++;
-				return 0;
+			while (x->p < x->e && *x->p != '\0' &&
+			       strchr("imnsUJ-^", *x->p) != NULL)
+				x->p++;
+			if (x->p < x->e && *x->p == ')') {
+				x->p++;
+				return A_ZERO;
 			}
-			if (w->p >= w->e || *w->p != ':') {
-				w->bad = 1;
-				return 0;
+			if (x->p >= x->e || *x->p != ':') {
+				x->bad = 1;
+				return A_NONE;
 			}
-			w->p++;
+			x->p++;
 		}
 	}
-	if (w->bad || ++w->depth > WIDE_MAX_DEPTH) {
-		w->bad = 1;
-		return 0;
+	if (x->bad || ++x->depth > LIT_MAX_DEPTH) {
+		x->bad = 1;
+		return A_NONE;
 	}
-	w_emit(w, emit && keep, "(?:", 3);
-	w_seq(w, emit && keep);
-	w->depth--;
-	if (w->p >= w->e || *w->p != ')') {
-		w->bad = 1;
-		return 0;
-	}
-	w->p++;
-	w_emit(w, emit && keep, ")", 1);
-	return keep;
-}
-
-/* A bracket class at '[': skipped whole, it matches one character. */
-static void
-w_class(struct widen *w, int emit)
-{
-	w->p++;
-	if (w->p < w->e && *w->p == '^')
-		w->p++;
-	if (w->p < w->e && *w->p == ']')
-		w->p++;
-	while (w->p < w->e && *w->p != ']') {
-		if (*w->p == '\\') {
-			if (w->p + 1 < w->e && w->p[1] == 'Q')
-				w->bad = 1;
-			w->p += 2;
-		} else if (*w->p == '[' && w->p + 1 < w->e && w->p[1] == ':') {
-			w->p += 2;
-			while (w->p + 1 < w->e && !(w->p[0] == ':' && w->p[1] == ']'))
-				w->p++;
-			w->p += 2;
-		} else {
-			w->p++;
-		}
-	}
-	if (w->p >= w->e)
-		w->bad = 1;
+	*out = lx_seq(x);
+	x->depth--;
+	if (x->p >= x->e || *x->p != ')')
+		x->bad = 1;
 	else
-		w->p++;
-	w_emit(w, emit, WIDE_ANY, strlen(WIDE_ANY));
-}
-
-/* Copies \xHH, \x{...} or \0oo as written (Hyperscan reads them). */
-static void
-w_copy_code(struct widen *w, int emit)
-{
-	const char *s = w->p;
-
-	w->p += 2;
-	if (s[1] == 'x' && w->p < w->e && *w->p == '{') {
-		w_skip_to(w, '}');
-	} else {
-		const char *digits = s[1] == 'x' ? "0123456789abcdefABCDEF"
-		                                 : "01234567";
-
-		for (int k = 0; k < 2 && w->p < w->e && *w->p != '\0' &&
-		                strchr(digits, *w->p) != NULL; k++)
-			w->p++;
+		x->p++;
+	if (zero || out->n == 0) {
+		factors_free(out);
+		return zero ? A_ZERO : A_NONE;
 	}
-	w_emit(w, emit, s, (size_t)(w->p - s));
+	return A_SET;
 }
 
-/* A back reference at \g or \k: any text. */
-static void
-w_backref(struct widen *w, int emit)
+/* A bracket class at '[': skipped, it is no literal. */
+static int
+lx_class(struct lx *x)
 {
-	char open = w->p + 2 < w->e ? w->p[2] : '\0';
-
-	w->p += 2;
-	if (open == '{' || open == '<' || open == '\'') {
-		if (w->p[-1] == 'g' && open != '{') {
-			w->bad = 1; /* \g<name> is a subroutine call */
-			return;
+	x->p++;
+	if (x->p < x->e && *x->p == '^')
+		x->p++;
+	if (x->p < x->e && *x->p == ']')
+		x->p++;
+	while (x->p < x->e && *x->p != ']') {
+		if (*x->p == '\\') {
+			x->p += 2;
+		} else if (*x->p == '[' && x->p + 1 < x->e && x->p[1] == ':') {
+			x->p += 2;
+			while (x->p + 1 < x->e && !(x->p[0] == ':' && x->p[1] == ']'))
+				x->p++;
+			x->p += 2;
+		} else {
+			x->p++;
 		}
-		w->p++;
-		w_skip_to(w, open == '{' ? '}' : open == '<' ? '>' : '\'');
-	} else {
-		while (w->p < w->e && (*w->p == '-' || (*w->p >= '0' && *w->p <= '9')))
-			w->p++;
 	}
-	w_emit(w, emit, "(?:" WIDE_ANY "*)", 3 + strlen(WIDE_ANY) + 2);
+	if (x->p >= x->e)
+		x->bad = 1;
+	else
+		x->p++;
+	return A_NONE;
+}
+
+/* \xHH, \x{H...} or \0oo into the character in ch. */
+static int
+lx_code(struct lx *x, char *ch, size_t *chlen)
+{
+	int hex = x->p[1] == 'x';
+	unsigned long cp = 0;
+	size_t k = 0;
+
+	x->p += 2;
+	if (hex && x->p < x->e && *x->p == '{') {
+		for (x->p++; x->p < x->e && *x->p != '}' && k < 8; x->p++, k++) {
+			char c = *x->p;
+
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			      (c >= 'A' && c <= 'F')))
+				break;
+			cp = cp * 16 + (unsigned long)(c <= '9' ? c - '0'
+			                              : (c | 0x20) - 'a' + 10);
+		}
+		if (x->p >= x->e || *x->p != '}' || k == 0) {
+			x->bad = 1;
+			return A_NONE;
+		}
+		x->p++;
+	} else {
+		for (; k < 2 && x->p < x->e; x->p++, k++) {
+			char c = *x->p;
+
+			if (hex ? !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			            (c >= 'A' && c <= 'F'))
+			        : !(c >= '0' && c <= '7'))
+				break;
+			cp = cp * (hex ? 16 : 8) +
+			     (unsigned long)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+		}
+	}
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return A_NONE; /* NUL or not a character: no literal */
+	*chlen = utf8_put(cp, ch);
+	return A_LIT;
 }
 
 static int
-w_escape(struct widen *w, int emit)
+lx_escape(struct lx *x, char *ch, size_t *chlen)
 {
-	char c = w->p + 1 < w->e ? w->p[1] : '\0';
+	char c = x->p + 1 < x->e ? x->p[1] : '\0';
+	const char *ctl = strchr("ntrfea", c);
 
 	if (c == '\0') {
-		w->bad = 1;
-		return 0;
+		x->bad = 1;
+		return A_NONE;
 	}
 	if (strchr("bBAzZGK", c) != NULL) {
-		w->p += 2;
-		return 0;
+		x->p += 2;
+		return A_ZERO;
 	}
-	if (strchr("dDwWsShHvV", c) != NULL ||
-	    (c == 'N' && !(w->p + 2 < w->e && w->p[2] == '{'))) {
-		w->p += 2;
-		w_emit(w, emit, WIDE_ANY, strlen(WIDE_ANY));
-	} else if (c == 'R' || c == 'X') {
-		w->p += 2;
-		w_emit(w, emit, "(?:" WIDE_ANY "+)", 3 + strlen(WIDE_ANY) + 2);
-	} else if (c == 'p' || c == 'P') {
-		w->p += 2;
-		if (w->p < w->e && *w->p == '{')
-			w_skip_to(w, '}');
-		else
-			w->p++;
-		w_emit(w, emit, WIDE_ANY, strlen(WIDE_ANY));
-	} else if (c == 'x' || c == '0') {
-		w_copy_code(w, emit);
-	} else if (strchr("ntrfea", c) != NULL) {
-		w_emit(w, emit, w->p, 2);
-		w->p += 2;
-	} else if (c >= '1' && c <= '9') {
-		w->p++; /* \1: a back reference */
-		while (w->p < w->e && *w->p >= '0' && *w->p <= '9')
-			w->p++;
-		w_emit(w, emit, "(?:" WIDE_ANY "*)", 3 + strlen(WIDE_ANY) + 2);
-	} else if (c == 'g' || c == 'k') {
-		w_backref(w, emit);
-	} else if ((unsigned char)c < 0x80 && !((c >= 'a' && c <= 'z') ||
-	                                        (c >= 'A' && c <= 'Z'))) {
-		w_emit(w, emit, w->p, 2); /* an escaped punctuation mark */
-		w->p += 2;
-	} else if ((unsigned char)c >= 0x80) {
-		w->p++; /* "\é" is "é" */
+	if (c == 'x' || c == '0')
+		return lx_code(x, ch, chlen);
+	if (ctl != NULL) {
+		*ch = "\n\t\r\f\x1b\a"[ctl - "ntrfea"];
+		*chlen = 1;
+		x->p += 2;
+		return A_LIT;
+	}
+	if ((unsigned char)c < 0x80 && !((c >= 'a' && c <= 'z') ||
+	                                 (c >= 'A' && c <= 'Z') ||
+	                                 (c >= '0' && c <= '9'))) {
+		*ch = c; /* an escaped punctuation mark */
+		*chlen = 1;
+		x->p += 2;
+		return A_LIT;
+	}
+	if ((unsigned char)c >= 0x80) {
+		x->p++; /* "\é" is "é": read on as a literal */
 		return -1;
-	} else {
-		w->bad = 1; /* \Q, \E, \c, \o, \u ... */
-		return 0;
 	}
-	return 1;
+	if (strchr("dDwWsShHvVNRXpP", c) == NULL) {
+		x->bad = 1; /* \Q, \E, \c, \g, \k, \1 ... */
+		return A_NONE;
+	}
+	x->p += 2;
+	if ((c == 'p' || c == 'P' || c == 'N') && x->p < x->e && *x->p == '{')
+		lx_skip_to(x, '}');
+	else if (c == 'p' || c == 'P')
+		x->p++;
+	return A_NONE;
 }
 
-/* One literal character (a whole UTF-8 sequence), escaped when it is a
- * metacharacter that PCRE2 took literally here. */
-static void
-w_literal(struct widen *w, int emit)
+/* One atom at x->p: a literal character (in ch), a set, a zero-width
+ * item or something without a guaranteed literal. */
+static int
+lx_atom(struct lx *x, char *ch, size_t *chlen, struct factors *set)
 {
+	int min0, r;
 	size_t n = 1;
 
-	if (*w->p == '{' || *w->p == '}' || *w->p == ']') {
-		w_emit(w, emit, "\\", 1);
-	} else {
-		while (w->p + n < w->e && ((unsigned char)w->p[n] & 0xc0) == 0x80)
-			n++;
-	}
-	w_emit(w, emit, w->p, n);
-	w->p += n;
-}
-
-static int
-w_atom(struct widen *w, int emit)
-{
-	int min0, opt;
-
-	switch (*w->p) {
+	switch (*x->p) {
 	case '(':
-		return w_group(w, emit);
+		return lx_group(x, set);
 	case '[':
-		w_class(w, emit);
-		return 1;
-	case '\\': {
-		int r = w_escape(w, emit);
-
-		if (r >= 0)
+		return lx_class(x);
+	case '\\':
+		if ((r = lx_escape(x, ch, chlen)) >= 0)
 			return r;
-		w_literal(w, emit);
-		return 1;
-	}
+		break;
 	case '.':
-		w->p++;
-		w_emit(w, emit, WIDE_ANY, strlen(WIDE_ANY));
-		return 1;
+		x->p++;
+		return A_NONE;
 	case '^':
 	case '$':
-		w->p++;
-		return 0;
+		x->p++;
+		return A_ZERO;
 	case '*':
 	case '+':
 	case '?':
-		w->bad = 1;
-		return 0;
+		x->bad = 1;
+		return A_NONE;
 	case '{':
-		if (w_quant(w->p, w->e, &min0, &opt) > 0) {
-			w->bad = 1;
-			return 0;
+		if (lx_quant(x->p, x->e, &min0) > 0) {
+			x->bad = 1;
+			return A_NONE;
 		}
-		w_literal(w, emit); /* a literal brace */
-		return 1;
+		break;
 	default:
-		w_literal(w, emit);
-		return 1;
+		break;
 	}
+	while (x->p + n < x->e && ((unsigned char)x->p[n] & 0xc0) == 0x80 &&
+	       n < 4)
+		n++;
+	memcpy(ch, x->p, n);
+	*chlen = n;
+	x->p += n;
+	return A_LIT;
 }
 
+/* Flushes the run of plain literal characters as a factor. */
 static void
-w_seq(struct widen *w, int emit)
+lx_flush(struct lx *x, struct buf *run, struct factors *fs)
 {
-	while (!w->bad && w->p < w->e && *w->p != ')') {
-		int min0 = 0, opt = 0, atom;
-		size_t q;
+	struct lits cand = {0};
 
-		if (*w->p == '|') {
-			w->p++;
-			w_emit(w, emit, "|", 1);
-			continue;
-		}
-		atom = w_atom(w, emit);
-		if (w->bad || (q = w_quant(w->p, w->e, &min0, &opt)) == 0)
-			continue;
-		if (!atom) {
-			w->bad = 1;
-			return;
-		}
-		w->p += q;
-		w_emit(w, emit, opt ? "?" : min0 ? "*" : "+", 1);
+	if (run->len > 0) {
+		if (lits_add(&cand, run->data, run->len) != 0)
+			x->bad = 1;
+		factors_add(fs, &cand);
 	}
+	buf_reset(run);
 }
 
-/* The widened form of pattern, malloc'd; NULL when it cannot be widened
- * (the rule then runs with PCRE2 on every message). */
-static char *
-widen_pattern(const char *pattern, size_t len)
+/* One branch: up to '|' or ')' or the end; every factor is required. */
+static struct factors
+lx_branch(struct lx *x)
 {
-	struct widen w = {pattern, pattern + len, NULL, 0, 0};
+	struct factors fs = {0};
+	struct buf run;
+
+	buf_init(&run, TRIAGE_MAX_PATTERN_LEN);
+	while (!x->bad && x->p < x->e && *x->p != ')' && *x->p != '|') {
+		struct factors sub = {0};
+		struct lits one = {0};
+		char ch[4];
+		size_t chlen = 0, q;
+		int min0 = 0, kind = lx_atom(x, ch, &chlen, &sub);
+
+		q = x->bad ? 0 : lx_quant(x->p, x->e, &min0);
+		if (q > 0 && kind == A_ZERO)
+			x->bad = 1;
+		x->p += q;
+		if (kind == A_LIT && q == 0) {
+			if (buf_append(&run, ch, chlen) != BUF_OK)
+				x->bad = 1;
+			continue;
+		}
+		lx_flush(x, &run, &fs);
+		if (kind == A_LIT && !min0) {
+			if (lits_add(&one, ch, chlen) != 0)
+				x->bad = 1;
+			factors_add(&fs, &one);
+		}
+		if (kind == A_SET && q > 0 && min0)
+			factors_free(&sub);
+		for (size_t i = 0; i < sub.n; i++)
+			factors_add(&fs, &sub.f[i]);
+	}
+	lx_flush(x, &run, &fs);
+	buf_free(&run);
+	return fs;
+}
+
+/* Alternatives up to ')' or the end.  One branch keeps all its
+ * factors; several give one set: the union of each branch's best. */
+static struct factors
+lx_seq(struct lx *x)
+{
+	struct factors first = lx_branch(x), out = {0};
+	struct lits all = {0};
+	int none = 0;
+
+	if (x->bad || x->p >= x->e || *x->p != '|')
+		return first;
+	for (;;) {
+		struct lits b = factors_best(&first);
+
+		if (!b.some || none || lits_union(&all, &b) != 0) {
+			lits_free(&b);
+			none = 1;
+		}
+		if (x->bad || x->p >= x->e || *x->p != '|')
+			break;
+		x->p++;
+		first = lx_branch(x);
+	}
+	factors_free(&first);
+	if (none || x->bad)
+		lits_free(&all);
+	else
+		factors_add(&out, &all);
+	return out;
+}
+
+/* One factor as a Hyperscan expression: its literals, escaped. */
+static char *
+factor_expr(const struct lits *l)
+{
 	struct buf out;
 
-	buf_init(&out, 8u * TRIAGE_MAX_PATTERN_LEN);
-	w.out = &out;
-	w_seq(&w, 1);
-	if (w.p != w.e)
-		w.bad = 1; /* an unbalanced ')' */
-	if (w.bad || out.len == 0) {
-		buf_free(&out);
-		return NULL;
+	buf_init(&out, 16u * TRIAGE_MAX_PATTERN_LEN);
+	for (size_t i = 0; i < l->n; i++) {
+		if (i > 0)
+			buf_putc(&out, '|');
+		for (const unsigned char *s = (const unsigned char *)l->v[i]; *s;
+		     s++) {
+			if (*s >= 0x80 || (*s >= '0' && *s <= '9') ||
+			    (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+				buf_putc(&out, (char)*s);
+			else
+				buf_printf(&out, "\\x%02x", *s);
+		}
 	}
 	return buf_steal(&out);
 }
 
-/* Compiles every rule not yet excluded; a pattern Hyperscan rejects is
- * excluded (left to PCRE2) and the rest compiled again.  Returns 0 with
- * pf->db set, or -1 when nothing could be compiled. */
-static int
-pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *wide)
+/* The Hyperscan expressions (one per required factor) of pattern into
+ * expr; their number, 0 when there is none (the rule then runs on every
+ * message). */
+static size_t
+literal_exprs(const char *pattern, size_t len, char **expr)
 {
-	size_t n = rs->rules_count;
+	struct lx x = {pattern, pattern + len, 0, 0};
+	struct factors fs = lx_seq(&x);
+	size_t n = 0;
+
+	if (x.p != x.e)
+		x.bad = 1; /* an unbalanced ')' */
+	for (size_t i = 0; !x.bad && i < fs.n; i++) {
+		if ((expr[n] = factor_expr(&fs.f[i])) == NULL)
+			break;
+		n++;
+	}
+	if (n < fs.n || x.bad) {
+		while (n > 0)
+			free(expr[--n]);
+	}
+	factors_free(&fs);
+	return n;
+}
+
+/* Compiles the factors of every rule not yet excluded (id = rule * 8 +
+ * factor); a rule Hyperscan rejects is excluded (left to PCRE2) and the
+ * rest compiled again.  Returns 0 with pf->db set, or -1 when nothing
+ * could be compiled. */
+static int
+pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *ex)
+{
+	size_t n = rs->rules_count * RULES_PF_FACTORS;
 	const char **expr = calloc(n, sizeof(*expr));
 	unsigned *flags = calloc(n, sizeof(*flags)), *ids = calloc(n,
 	                                                           sizeof(*ids));
@@ -592,11 +786,12 @@ pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *wide)
 		unsigned k = 0;
 
 		for (size_t i = 0; i < n; i++) {
-			if (!rs->rules[i].in_prefilter)
+			if (ex[i] == NULL || !rs->rules[i / RULES_PF_FACTORS].pf_mask)
 				continue;
-			expr[k] = wide[i];
+			expr[k] = ex[i];
 			flags[k] = HS_RULE_FLAGS;
-			ids[k++] = (unsigned)i;
+			ids[k++] = (unsigned)(i / RULES_PF_FACTORS * 8 +
+			                      i % RULES_PF_FACTORS);
 		}
 		if (k == 0)
 			break;
@@ -613,8 +808,8 @@ pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *wide)
 			break;
 		}
 		log_debug("rules: rule %s runs without the Hyperscan prefilter: "
-		          "%s", rs->rules[ids[ce->expression]].id, ce->message);
-		rs->rules[ids[ce->expression]].in_prefilter = 0;
+		          "%s", rs->rules[ids[ce->expression] / 8].id, ce->message);
+		rs->rules[ids[ce->expression] / 8].pf_mask = 0;
 		hs_free_compile_error(ce);
 	}
 	free(expr);
@@ -623,52 +818,46 @@ pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *wide)
 	return rc;
 }
 
-/* Marks the rules whose pattern Hyperscan can take (checked one by one,
- * which is much cheaper than failing a whole compile per rejection). */
-static void
-pf_mark(struct ruleset *rs, char *const *wide)
-{
-	for (size_t i = 0; i < rs->rules_count; i++) {
-		struct rule *r = &rs->rules[i];
-		hs_expr_info_t *info = NULL;
-		hs_compile_error_t *ce = NULL;
-
-		r->in_prefilter = wide[i] != NULL &&
-		                  hs_expression_info(wide[i], HS_RULE_FLAGS, &info,
-		                                     &ce) == HS_SUCCESS;
-		/* A pattern that can match the empty string matches
-		 * everywhere; Hyperscan refuses it and PCRE2 runs it. */
-		if (info != NULL && info->min_width == 0)
-			r->in_prefilter = 0;
-		free(info);
-		hs_free_compile_error(ce);
-	}
-}
-
 static void
 pf_clear(struct ruleset *rs)
 {
 	for (size_t i = 0; i < rs->rules_count; i++)
-		rs->rules[i].in_prefilter = 0;
+		rs->rules[i].pf_mask = 0;
 }
 
-/* Widens every pattern, then compiles what Hyperscan accepts. */
+/* Reduces every pattern to its required literals (checked one by one
+ * with hs_expression_info, much cheaper than failing a whole compile
+ * per rejection), then compiles what Hyperscan accepts. */
 static int
 pf_compile_all(struct ruleset *rs, struct rules_pf *pf)
 {
-	char **wide = calloc(rs->rules_count, sizeof(*wide));
+	size_t n = rs->rules_count * RULES_PF_FACTORS;
+	char **ex = calloc(n, sizeof(*ex));
 	int rc;
 
-	if (wide == NULL)
+	if (ex == NULL)
 		return -1;
-	for (size_t i = 0; i < rs->rules_count; i++)
-		wide[i] = widen_pattern(rs->rules[i].pattern,
-		                        rs->rules[i].pattern_len);
-	pf_mark(rs, wide);
-	rc = pf_compile(rs, pf, wide);
-	for (size_t i = 0; i < rs->rules_count; i++)
-		free(wide[i]);
-	free(wide);
+	for (size_t i = 0; i < rs->rules_count; i++) {
+		struct rule *r = &rs->rules[i];
+		char **mine = ex + i * RULES_PF_FACTORS;
+		size_t k = literal_exprs(r->pattern, r->pattern_len, mine);
+
+		r->pf_mask = (unsigned char)((1u << k) - 1);
+		for (size_t f = 0; f < k; f++) {
+			hs_expr_info_t *info = NULL;
+			hs_compile_error_t *ce = NULL;
+
+			if (hs_expression_info(mine[f], HS_RULE_FLAGS, &info, &ce) !=
+			    HS_SUCCESS)
+				r->pf_mask = 0;
+			free(info);
+			hs_free_compile_error(ce);
+		}
+	}
+	rc = pf_compile(rs, pf, ex);
+	for (size_t i = 0; i < n; i++)
+		free(ex[i]);
+	free(ex);
 	return rc;
 }
 
@@ -782,7 +971,7 @@ on_match(unsigned id, unsigned long long from, unsigned long long to,
 	(void)from;
 	(void)to;
 	(void)flags;
-	cand[id] = 1;
+	cand[id / 8] |= (unsigned char)(1u << (id % 8));
 	return 0;
 }
 
@@ -793,7 +982,7 @@ rules_pf_scan(const struct ruleset *rs, struct rules_scratch *s,
 	hs_error_t e;
 
 	if (len > UINT_MAX || !utf8_valid((const unsigned char *)text, len)) {
-		memset(s->cand, 1, rs->rules_count);
+		memset(s->cand, 0xff, rs->rules_count);
 		return 0;
 	}
 	memset(s->cand, 0, rs->rules_count);
@@ -820,6 +1009,7 @@ rules_pf_bare_scan(const struct ruleset *rs, struct rules_scratch *s,
 	            s->cand) != HS_SUCCESS)
 		return -1;
 	for (size_t i = 0; i < rs->rules_count; i++)
-		n += s->cand[i];
+		n += rs->rules[i].pf_mask &&
+		     (s->cand[i] & rs->rules[i].pf_mask) == rs->rules[i].pf_mask;
 	return n;
 }

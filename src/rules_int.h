@@ -25,6 +25,10 @@
  * proximity conditions of flags.yaml. */
 #define RULES_HITS_PER_RULE 4
 
+/* Required literal sets per rule in the Hyperscan prefilter (bits of
+ * rule.pf_mask and of a candidate byte). */
+#define RULES_PF_FACTORS 4
+
 struct rule_example {
 	char *text;           /* as written in the file */
 	unsigned line, col;
@@ -42,7 +46,9 @@ struct rule {
 	size_t signal_index;  /* into ruleset.signals */
 	struct rule_example *match, *no_match;
 	size_t match_count, no_match_count;
-	int in_prefilter;     /* 1: only run when the prefilter says so */
+	/* Hyperscan prefilter: one bit per required literal set; the rule
+	 * runs only when the scan saw all of them.  0: runs always. */
+	unsigned char pf_mask;
 };
 
 enum near_within { NEAR_NONE = 0, NEAR_SENTENCE, NEAR_MESSAGE, NEAR_WORDS };
@@ -71,7 +77,7 @@ struct rules_scratch {
 	struct rules_scratch *next;
 	pcre2_match_data *md;
 	void *pf;             /* prefilter scratch (hs_scratch_t *) or NULL */
-	unsigned char *cand;  /* one byte per rule: prefilter candidate */
+	unsigned char *cand;  /* one byte per rule: literal sets seen */
 	struct rule_hit *all; /* RULES_HITS_PER_RULE per rule */
 };
 
@@ -133,7 +139,7 @@ void rules_scratch_put(const struct ruleset *rs, struct rules_scratch *s);
 /* --- rules_hs.c / rules_nohs.c --- */
 
 /* Builds the prefilter over every rule, using or filling the cache in
- * opt->cache_dir; sets rule.in_prefilter for the rules it covers.
+ * opt->cache_dir; sets rule.pf_mask for the rules it covers.
  * Returns 0; -1 with a diagnostic when the prefilter cannot be built. */
 int rules_pf_build(struct ruleset *rs, const struct rules_options *opt,
                    struct diags *d);
@@ -143,8 +149,9 @@ void rules_pf_free(struct rules_pf *pf);
 int rules_pf_scratch_new(const struct ruleset *rs, struct rules_scratch *s);
 void rules_pf_scratch_free(struct rules_scratch *s);
 
-/* Scans text once and sets s->cand[i] = 1 for every rule i the
- * prefilter says may match.  Returns 0, or -1 with err filled. */
+/* Scans text once and sets in s->cand[i] the bit of every literal set of
+ * rule i seen (rule i may match when all its pf_mask bits are set).
+ * Returns 0, or -1 with err filled. */
 int rules_pf_scan(const struct ruleset *rs, struct rules_scratch *s,
                   const char *text, size_t len, struct triage_err *err);
 

@@ -48,7 +48,7 @@ rules_pf_scan(const struct ruleset *rs, struct rules_scratch *s,
 	(void)len;
 	(void)err;
 	for (size_t i = 0; i < rs->rules_count; i++)
-		s->cand[i] = 1;
+		s->cand[i] = 0xff;
 	return 0;
 }
 
