@@ -49,3 +49,11 @@ for m in dispute forged plain notext; do
 	ok_if "-t prints exactly what triagectl test prints ($m)" \
 		cmp -s "$T/ctl.out" "$W/expected/$m"
 done
+
+# No database: still headers, tier unknown, and the status says why.
+sed "s|$T/ltv.db|$T/missing/ltv.db|" "$CONF" >"$T/nodb.yaml"
+chmod 0644 "$T/nodb.yaml"
+"$MILTER" -c "$T/nodb.yaml" -t "$W/msgs/dispute.eml" >"$T/nodb.out" 2>&1
+is "no database: tier unknown" "$(sed -n 's/^X-Triage-Tier: //p' "$T/nodb.out")" unknown
+is "no database: Status db-unavailable" \
+	"$(sed -n 's/^X-Triage-Status: //p' "$T/nodb.out")" "partial; db-unavailable"
