@@ -53,7 +53,7 @@ pf_key(const struct ruleset *rs)
 	uint32_t flags = HS_RULE_FLAGS;
 
 	/* the literal extraction is part of what the database holds */
-	h = rules_fnv1a(h, "literals-2", 11);
+	h = rules_fnv1a(h, "literals-3", 11);
 	h = rules_fnv1a(h, v, strlen(v) + 1);
 	h = rules_fnv1a(h, &flags, sizeof(flags));
 	for (size_t i = 0; i < rs->rules_count; i++) {
@@ -244,6 +244,9 @@ lits_add(struct lits *l, const char *s, size_t len)
 {
 	char **nv;
 
+	for (size_t i = 0; i < l->n; i++)
+		if (strlen(l->v[i]) == len && memcmp(l->v[i], s, len) == 0)
+			return 0;
 	if (l->n >= LIT_MAX || (nv = realloc(l->v, (l->n + 1) *
 	                                     sizeof(*nv))) == NULL)
 		return -1;
@@ -253,30 +256,6 @@ lits_add(struct lits *l, const char *s, size_t len)
 	l->minlen = l->n == 0 || len < l->minlen ? len : l->minlen;
 	l->n++;
 	l->some = 1;
-	return 0;
-}
-
-/* Keeps in best the more selective of best and cand (cand is used up). */
-static void
-lits_consider(struct lits *best, struct lits *cand)
-{
-	if (cand->some && (!best->some || cand->minlen > best->minlen ||
-	                   (cand->minlen == best->minlen && cand->n < best->n))) {
-		lits_free(best);
-		*best = *cand;
-		memset(cand, 0, sizeof(*cand));
-	}
-	lits_free(cand);
-}
-
-/* Moves every literal of b into a; -1 when the cap is passed. */
-static int
-lits_union(struct lits *a, struct lits *b)
-{
-	for (size_t i = 0; i < b->n; i++)
-		if (lits_add(a, b->v[i], strlen(b->v[i])) != 0)
-			return -1;
-	lits_free(b);
 	return 0;
 }
 
@@ -319,18 +298,6 @@ factors_add(struct factors *fs, struct lits *set)
 		memset(set, 0, sizeof(*set));
 	}
 	lits_free(set);
-}
-
-/* The most selective set of fs (moved out), fs emptied. */
-static struct lits
-factors_best(struct factors *fs)
-{
-	struct lits best = {0};
-
-	for (size_t i = 0; i < fs->n; i++)
-		lits_consider(&best, &fs->f[i]);
-	fs->n = 0;
-	return best;
 }
 
 /* Length of a quantifier at p (0: none; '{' then is a literal); *min0
@@ -690,34 +657,79 @@ lx_branch(struct lx *x)
 	return fs;
 }
 
-/* Alternatives up to ')' or the end.  One branch keeps all its
- * factors; several give one set: the union of each branch's best. */
+static int
+lits_cmp_len(const void *a, const void *b)
+{
+	const struct lits *x = a, *y = b;
+
+	return x->minlen > y->minlen ? -1 : x->minlen < y->minlen;
+}
+
+/* Joins the factors of several branches.  A match of branch b holds
+ * every factor of b, so set k = the union over branches of each
+ * branch's k-th factor (cycling when it has fewer) is required too. */
+static void
+lx_join(struct lx *x, struct factors *br, size_t nbr, struct factors *out)
+{
+	size_t sets = 0;
+
+	for (size_t b = 0; b < nbr; b++) {
+		if (br[b].n == 0)
+			return;
+		qsort(br[b].f, br[b].n, sizeof(*br[b].f), lits_cmp_len);
+		sets = br[b].n > sets ? br[b].n : sets;
+	}
+	for (size_t k = 0; k < sets && !x->bad; k++) {
+		struct lits set = {0};
+		int ok = 1;
+
+		for (size_t b = 0; b < nbr && ok; b++) {
+			const struct lits *f = &br[b].f[k % br[b].n];
+
+			for (size_t i = 0; i < f->n && ok; i++)
+				ok = lits_add(&set, f->v[i], strlen(f->v[i])) == 0;
+		}
+		if (!ok)
+			lits_free(&set);
+		factors_add(out, &set);
+	}
+}
+
+#define LIT_MAX_BRANCHES 64
+
+/* Alternatives up to ')' or the end. */
 static struct factors
 lx_seq(struct lx *x)
 {
-	struct factors first = lx_branch(x), out = {0};
-	struct lits all = {0};
-	int none = 0;
+	struct factors *br, out = {0};
+	size_t n = 0;
 
+	out = lx_branch(x);
 	if (x->bad || x->p >= x->e || *x->p != '|')
-		return first;
-	for (;;) {
-		struct lits b = factors_best(&first);
-
-		if (!b.some || none || lits_union(&all, &b) != 0) {
-			lits_free(&b);
-			none = 1;
-		}
-		if (x->bad || x->p >= x->e || *x->p != '|')
-			break;
-		x->p++;
-		first = lx_branch(x);
+		return out;
+	if ((br = calloc(LIT_MAX_BRANCHES, sizeof(*br))) == NULL) {
+		x->bad = 1;
+		factors_free(&out);
+		return out;
 	}
-	factors_free(&first);
-	if (none || x->bad)
-		lits_free(&all);
-	else
-		factors_add(&out, &all);
+	br[n++] = out;
+	memset(&out, 0, sizeof(out));
+	while (!x->bad && x->p < x->e && *x->p == '|') {
+		x->p++;
+		if (n == LIT_MAX_BRANCHES) {
+			struct factors skip = lx_branch(x);
+
+			factors_free(&skip);
+			x->bad = 1; /* too many to join: run with PCRE2 */
+			continue;
+		}
+		br[n++] = lx_branch(x);
+	}
+	if (!x->bad)
+		lx_join(x, br, n, &out);
+	for (size_t b = 0; b < n; b++)
+		factors_free(&br[b]);
+	free(br);
 	return out;
 }
 
