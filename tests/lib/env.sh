@@ -10,7 +10,9 @@
 #                         header names $TL_HOSTNAME (test.example)
 #   tl_db DB CSV          builds the customer database from a CSV
 #   tl_start_milter CONF PORT LOG
-#                         runs triage-milter -f in the background ($MILTER_PID)
+#                         runs triage-milter -f in the background
+#                         ($MILTER_PID), with $TL_MILTER_ENV (NAME=VALUE
+#                         words) in its environment
 #   tl_stop_milter        SIGTERM and wait; returns its exit status
 : "${TOP:?TOP not set}" "${BUILD:?BUILD not set}"
 MILTER="$BUILD/triage-milter"
@@ -105,7 +107,9 @@ tl_spawn() { # run a command in the background, killed at exit
 }
 
 tl_start_milter() { # CONF PORT LOG
-	tl_spawn "$MILTER" -f -c "$1" -p "inet:$2@127.0.0.1" 2>"$3"
+	# shellcheck disable=SC2086 # words of NAME=VALUE on purpose
+	tl_spawn env ${TL_MILTER_ENV:-} "$MILTER" -f -c "$1" \
+		-p "inet:$2@127.0.0.1" 2>"$3"
 	MILTER_PID=$(cat "$T/.last_pid")
 	tl_wait_port "$2" 20
 }

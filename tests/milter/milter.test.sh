@@ -6,7 +6,8 @@
 # fixtures/customers.csv), runs every tests/milter/*.lua with miltertest
 # (shared code in helper.lua), then checks -n, reload on SIGHUP, the
 # privilege drop on a unix socket, a clean stop on SIGTERM, the command
-# line (cli.sh) and history recording (history.sh).  Needs
+# line (cli.sh), history recording (history.sh) and a failing verdict
+# under on_error tempfail and accept (failure.sh).  Needs
 # root for the privilege test (make test runs as root).
 set -u
 . "$TOP/tests/lib/tap.sh"
@@ -96,5 +97,6 @@ ok_if "SIGTERM: logged the stop" grep -q 'stopped' "$LOG"
 . "$TOP/tests/milter/privileges.sh"
 . "$TOP/tests/milter/cli.sh"
 . "$TOP/tests/milter/history.sh"
+. "$TOP/tests/milter/failure.sh"
 
 tap_done
