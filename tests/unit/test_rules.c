@@ -724,6 +724,32 @@ test_shipped_equivalence(void **state)
 		free(langs[i]);
 }
 
+/* patterns/example.yaml.sample loads and passes lint as shipped. */
+static void
+test_example_sample(void **state)
+{
+	char src[1200];
+	struct rules_options o = opts("sample", en_only, 1, 0);
+	struct ruleset *rs;
+	struct diags d;
+
+	(void)state;
+	if (shipped[0] == '\0')
+		skip();
+	snprintf(src, sizeof(src), "%s/example.yaml.sample", shipped);
+	make_tree("sample", "flags:\n  - name: double-refund\n"
+	          "    signals: [example.double-refund]\n    threshold: 3\n",
+	          "en", "language: en\nrules: []\n");
+	copy_file(src, "sample/en/rules.yaml");
+	rs = load_ok(&o);
+	assert_int_equal(rules_count(rs), 2);
+	diags_init(&d);
+	assert_int_equal(rules_lint(rs, &d), 0);
+	assert_int_equal(d.count, 0);
+	diags_free(&d);
+	rules_free(rs);
+}
+
 /* ---------- the Hyperscan cache ---------- */
 
 /* The one *.hsdb file in dir ("" when none). */
@@ -940,6 +966,7 @@ main(void)
 		cmocka_unit_test(test_hits_order),
 		cmocka_unit_test(test_hyperscan_equivalence),
 		cmocka_unit_test(test_shipped_equivalence),
+		cmocka_unit_test(test_example_sample),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_threads),
 	};
