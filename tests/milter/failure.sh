@@ -12,7 +12,9 @@ for mode in tempfail accept; do
 	chmod 0644 "$T/fail-$mode.yaml"
 	FPORT=$(tl_port)
 	rm -f "$T/fail.trigger"
-	TL_MILTER_ENV="TRIAGE_FAIL_TRIGGER=$T/fail.trigger LD_PRELOAD=$T/failshim.so"
+	# Under ASan (make asan) the preload must be allowed to come first.
+	TL_MILTER_ENV="TRIAGE_FAIL_TRIGGER=$T/fail.trigger LD_PRELOAD=$T/failshim.so
+	    ASAN_OPTIONS=verify_asan_link_order=0:${ASAN_OPTIONS:-}"
 	tl_start_milter "$T/fail-$mode.yaml" "$FPORT" "$T/fail-$mode.log"
 	touch "$T/fail.trigger"
 	miltertest -D "SOCKET=inet:$FPORT@127.0.0.1" -D "WORK=$W" \
