@@ -30,38 +30,50 @@
 #define MESSAGES 200
 #define ROUNDS 5
 
-static const char *const langs[] = {"en", "de", "es", "fr", "ru", "uk", "ko"};
+static const char *const langs[] = { "en", "de", "es", "fr", "ru", "uk", "ko" };
 #define NLANGS (sizeof(langs) / sizeof(*langs))
 
 /* Words per language for synthetic rules and messages. */
 static const char *const words[NLANGS][12] = {
-	{"refund", "order", "package", "delivered", "never", "arrived",
-	 "chargeback", "review", "amazon", "subscription", "address", "bank"},
-	{"erstattung", "bestellung", "paket", "zugestellt", "nie", "angekommen",
-	 "rückbuchung", "bewertung", "amazon", "abonnement", "adresse", "bank"},
-	{"reembolso", "pedido", "paquete", "entregado", "nunca", "llegó",
-	 "contracargo", "reseña", "amazon", "suscripción", "dirección", "banco"},
-	{"remboursement", "commande", "colis", "livré", "jamais", "arrivé",
-	 "rétrofacturation", "avis", "amazon", "abonnement", "adresse", "banque"},
-	{"возврат", "заказ", "посылка", "доставлено", "никогда", "пришла",
-	 "чарджбэк", "отзыв", "амазон", "подписка", "адрес", "банк"},
-	{"повернення", "замовлення", "посилка", "доставлено", "ніколи",
-	 "прийшла", "чарджбек", "відгук", "амазон", "підписка", "адреса", "банк"},
-	{"환불", "주문", "택배", "배송완료", "안", "도착", "차지백", "리뷰",
-	 "쿠팡", "구독", "주소", "카드사"},
+	{ "refund", "order", "package", "delivered", "never", "arrived",
+	  "chargeback", "review", "amazon", "subscription", "address", "bank" },
+	{ "erstattung", "bestellung", "paket", "zugestellt", "nie",
+	  "angekommen", "rückbuchung", "bewertung", "amazon", "abonnement",
+	  "adresse", "bank" },
+	{ "reembolso", "pedido", "paquete", "entregado", "nunca", "llegó",
+	  "contracargo", "reseña", "amazon", "suscripción", "dirección",
+	  "banco" },
+	{ "remboursement", "commande", "colis", "livré", "jamais", "arrivé",
+	  "rétrofacturation", "avis", "amazon", "abonnement", "adresse",
+	  "banque" },
+	{ "возврат", "заказ", "посылка", "доставлено", "никогда", "пришла",
+	  "чарджбэк", "отзыв", "амазон", "подписка", "адрес", "банк" },
+	{ "повернення", "замовлення", "посилка", "доставлено", "ніколи",
+	  "прийшла", "чарджбек", "відгук", "амазон", "підписка", "адреса",
+	  "банк" },
+	{ "환불", "주문", "택배", "배송완료", "안", "도착", "차지백", "리뷰",
+	  "쿠팡", "구독", "주소", "카드사" },
 };
 static const char *const filler[] = {
-	"hello", "thanks", "please", "the", "my", "it", "was", "and", "i",
-	"we", "you", "for", "with", "this", "that", "today", "yesterday",
-	"bitte", "danke", "gracias", "merci", "спасибо", "дякую", "감사합니다",
-	"ich", "habe", "yo", "je", "я", "не", "이", "를", "order", "number",
-	"hi", "team", "regards", "best", "would", "like", "know", "when",
-	"where", "what", "could", "help", "me", "our", "new", "color", "size",
-	"blue", "shirt", "shoes", "week", "monday", "email", "phone", "call",
-	"wieder", "schuhe", "farbe", "woche", "hola", "quiero", "saber",
-	"cuando", "bonjour", "voudrais", "savoir", "taille", "привет", "хочу",
-	"узнать", "когда", "размер", "вітаю", "хочу", "дізнатися", "коли",
-	"안녕하세요", "언제", "사이즈", "색상", "문의", "드립니다"};
+	"hello",      "thanks",    "please",  "the",        "my",
+	"it",         "was",       "and",     "i",          "we",
+	"you",        "for",       "with",    "this",       "that",
+	"today",      "yesterday", "bitte",   "danke",      "gracias",
+	"merci",      "спасибо",   "дякую",   "감사합니다", "ich",
+	"habe",       "yo",        "je",      "я",          "не",
+	"이",         "를",        "order",   "number",     "hi",
+	"team",       "regards",   "best",    "would",      "like",
+	"know",       "when",      "where",   "what",       "could",
+	"help",       "me",        "our",     "new",        "color",
+	"size",       "blue",      "shirt",   "shoes",      "week",
+	"monday",     "email",     "phone",   "call",       "wieder",
+	"schuhe",     "farbe",     "woche",   "hola",       "quiero",
+	"saber",      "cuando",    "bonjour", "voudrais",   "savoir",
+	"taille",     "привет",    "хочу",    "узнать",     "когда",
+	"размер",     "вітаю",     "хочу",    "дізнатися",  "коли",
+	"안녕하세요", "언제",      "사이즈",  "색상",       "문의",
+	"드립니다"
+};
 
 static double
 now_us(void)
@@ -134,14 +146,16 @@ copy_shipped(const char *top, const char *dir)
 
 			if (n < 6 || strcmp(de->d_name + n - 5, ".yaml") != 0)
 				continue;
-			snprintf(src, sizeof(src), "%s/patterns/%s/%s", top, langs[l],
-			         de->d_name);
+			snprintf(src, sizeof(src), "%s/patterns/%s/%s", top,
+			         langs[l], de->d_name);
 			snprintf(dst, sizeof(dst), "%s/%s/%s", dir, langs[l],
 			         de->d_name);
 			if (copy_file(src, dst) != 0 ||
-			    file_read_all(dst, TRIAGE_MAX_FILE_LEN, &data, &len) != 0)
+			    file_read_all(dst, TRIAGE_MAX_FILE_LEN, &data,
+			                  &len) != 0)
 				continue;
-			for (char *p = data; (p = strstr(p, "- id:")) != NULL; p++)
+			for (char *p = data; (p = strstr(p, "- id:")) != NULL;
+			     p++)
 				rules++;
 			free(data);
 		}
@@ -164,7 +178,8 @@ write_synthetic(const char *dir, size_t n, uint32_t *x)
 		for (size_t i = l; i < n; i += NLANGS) {
 			const char *const *w = words[l];
 
-			buf_printf(&b,
+			buf_printf(
+			    &b,
 			    "  - id: %s.bench.r%zu\n    signal: bench.s%zu\n"
 			    "    score: 1\n    description: synthetic\n"
 			    "    pattern: '(?:%s|%s)\\s+(?:\\S+\\s+){0,3}?(?:%s|%s)%s'\n"
@@ -173,7 +188,8 @@ write_synthetic(const char *dir, size_t n, uint32_t *x)
 			    w[rnd(x) % 12], w[rnd(x) % 12],
 			    l == NLANGS - 1 ? "" : "\\b", w[0], w[1]);
 		}
-		snprintf(path, sizeof(path), "%s/%s/zz-bench.yaml", dir, langs[l]);
+		snprintf(path, sizeof(path), "%s/%s/zz-bench.yaml", dir,
+		         langs[l]);
 		if ((fp = fopen(path, "w")) == NULL)
 			return -1;
 		fwrite(b.data, 1, b.len, fp);
@@ -202,8 +218,9 @@ message(size_t target, uint32_t *x, size_t *outlen)
 			if (rnd(x) % 150 == 0)
 				buf_puts(&b, words[l][rnd(x) % 12]);
 			else
-				buf_puts(&b, filler[rnd(x) % (sizeof(filler) /
-				                              sizeof(*filler))]);
+				buf_puts(&b,
+				         filler[rnd(x) % (sizeof(filler) /
+				                          sizeof(*filler))]);
 			buf_putc(&b, ' ');
 		}
 		buf_puts(&b, rnd(x) % 5 == 0 ? ".\n" : ". ");
@@ -225,8 +242,8 @@ cmp_double(const void *a, const void *b)
 enum mode { M_FULL, M_BARE };
 
 static void
-time_it(const char *what, const struct ruleset *rs, enum mode mode,
-        char **msgs, size_t *lens)
+time_it(const char *what, const struct ruleset *rs, enum mode mode, char **msgs,
+        size_t *lens)
 {
 	static double per[MESSAGES];
 	struct rules_scratch *s = rules_scratch_get(rs);
@@ -245,13 +262,15 @@ time_it(const char *what, const struct ruleset *rs, enum mode mode,
 			double t0 = now_us(), t;
 
 			if (mode == M_FULL) {
-				if (rules_match(rs, msgs[i], lens[i], &m, &err) != 0)
+				if (rules_match(rs, msgs[i], lens[i], &m,
+				                &err) != 0)
 					return;
 				if (r == 0)
 					hits += m.count;
 				match_result_free(&m);
 			} else {
-				long c = rules_pf_bare_scan(rs, s, msgs[i], lens[i]);
+				long c =
+				    rules_pf_bare_scan(rs, s, msgs[i], lens[i]);
 
 				if (r == 0)
 					cands += c;
@@ -269,14 +288,15 @@ time_it(const char *what, const struct ruleset *rs, enum mode mode,
 	if (mode == M_FULL)
 		printf("  (%.1f hits/msg)\n", (double)hits / MESSAGES);
 	else
-		printf("  (%.1f candidate rules/msg)\n", (double)cands / MESSAGES);
+		printf("  (%.1f candidate rules/msg)\n",
+		       (double)cands / MESSAGES);
 }
 
 static struct ruleset *
 load(const char *dir, char **ls, size_t n, int no_hs, const char *cache,
      double *us)
 {
-	struct rules_options o = {0};
+	struct rules_options o = { 0 };
 	struct diags d;
 	struct ruleset *rs;
 	double t0 = now_us();
@@ -332,12 +352,14 @@ main(void)
 		if ((fp = fopen(p, "w")) == NULL)
 			goto out;
 		fputs("flags:\n  - name: bench\n    signals: [bench.s0]\n"
-		      "    threshold: 1\n", fp);
+		      "    threshold: 1\n",
+		      fp);
 		fclose(fp);
 		chmod(p, 0644);
 	}
-	if (write_synthetic(dir, shipped < TARGET_RULES ? TARGET_RULES - shipped
-	                                                : 0, &x) != 0)
+	if (write_synthetic(dir,
+	                    shipped < TARGET_RULES ? TARGET_RULES - shipped : 0,
+	                    &x) != 0)
 		goto out;
 	if ((hs = load(dir, ls, NLANGS, 0, cache, &t_hs)) == NULL)
 		goto out;
@@ -350,13 +372,15 @@ main(void)
 		bytes += lens[i];
 	}
 	printf("rules: %zu (%zu shipped), %zu in the Hyperscan prefilter; "
-	       "%d messages, mean %zu bytes\n", rules_count(hs), shipped, in_pf,
-	       MESSAGES, bytes / MESSAGES);
+	       "%d messages, mean %zu bytes\n",
+	       rules_count(hs), shipped, in_pf, MESSAGES, bytes / MESSAGES);
 	printf("load: compile %.0f ms, from cache %.0f ms (cached=%d), "
-	       "PCRE2 only %.0f ms\n", t_hs / 1000, t_cached / 1000,
+	       "PCRE2 only %.0f ms\n",
+	       t_hs / 1000, t_cached / 1000,
 	       cached ? rules_hyperscan_cached(cached) : -1, t_pc / 1000);
 	if (rules_uses_hyperscan(hs)) {
-		time_it("rules_match, Hyperscan + PCRE2", hs, M_FULL, msgs, lens);
+		time_it("rules_match, Hyperscan + PCRE2", hs, M_FULL, msgs,
+		        lens);
 		time_it("bare hs_scan", hs, M_BARE, msgs, lens);
 	} else {
 		printf("(built without Hyperscan)\n");

@@ -17,8 +17,6 @@
 
 #include <utf8proc.h>
 
-#include "rules_int.h"
-
 /* Where each kept hit lies: sentence and word index of its start. */
 struct hit_pos {
 	size_t sentence[TRIAGE_MAX_HITS];
@@ -31,8 +29,7 @@ struct fired {
 	size_t count;
 };
 
-static void
-why_add(struct flag_result *fr, const char *fmt, ...)
+static void why_add(struct flag_result *fr, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -71,8 +68,8 @@ signal_score(const struct fired *f, size_t sig)
 	double s = 0;
 
 	for (size_t i = 0; i < f->count; i++)
-		if (f->rules[i]->signal_index == sig)
-			s += f->rules[i]->score;
+		if (rule_signal_index(f->rules[i]) == sig)
+			s += rule_score(f->rules[i]);
 	return s;
 }
 
@@ -95,11 +92,16 @@ is_word_cp(utf8proc_int32_t cp)
 	if (cp < 0)
 		return 0;
 	switch (utf8proc_category(cp)) {
-	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
-	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-	case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
-	case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND:
-	case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+	case UTF8PROC_CATEGORY_LU:
+	case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+	case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC:
+	case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL:
+	case UTF8PROC_CATEGORY_NO:
 		return 1;
 	default:
 		return 0;
@@ -154,29 +156,31 @@ positions(const struct text *t, const struct match_result *m,
 }
 
 static int
-near_holds(const struct flag_def *f, const struct match_result *m,
+near_holds(const struct rules_flag_def *f, const struct match_result *m,
            const struct hit_pos *hp, int have_pos)
 {
 	size_t n = m->count < TRIAGE_MAX_HITS ? m->count : TRIAGE_MAX_HITS;
 
 	for (size_t i = 0; i < n; i++) {
-		if (m->hits[i].rule->signal_index != f->near_a)
+		if (rule_signal_index(m->hits[i].rule) != f->near_a)
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			size_t d;
 
-			if (j == i || m->hits[j].rule->signal_index != f->near_b)
+			if (j == i ||
+			    rule_signal_index(m->hits[j].rule) != f->near_b)
 				continue;
-			if (f->near == NEAR_MESSAGE)
+			if (f->near == RULES_NEAR_MESSAGE)
 				return 1;
 			if (!have_pos)
 				continue;
-			if (f->near == NEAR_SENTENCE &&
+			if (f->near == RULES_NEAR_SENTENCE &&
 			    hp->sentence[i] == hp->sentence[j])
 				return 1;
-			d = hp->word[i] > hp->word[j] ? hp->word[i] - hp->word[j]
-			                              : hp->word[j] - hp->word[i];
-			if (f->near == NEAR_WORDS && d <= f->within_words)
+			d = hp->word[i] > hp->word[j]
+			        ? hp->word[i] - hp->word[j]
+			        : hp->word[j] - hp->word[i];
+			if (f->near == RULES_NEAR_WORDS && d <= f->within_words)
 				return 1;
 		}
 	}
@@ -187,50 +191,50 @@ enum list_kind { LIST_ALL, LIST_ANY, LIST_NOT };
 
 /* Checks an all / any / not list and explains it. */
 static int
-list_holds(const struct ruleset *rs, const struct sig_list *l,
-           enum list_kind kind, const struct fired *fr,
-           struct flag_result *res)
+list_holds(const struct ruleset *rs, const size_t *sigs, size_t count,
+           enum list_kind kind, const struct fired *fr, struct flag_result *res)
 {
-	static const char *const names[] = {"all", "any", "not"};
+	static const char *const names[] = { "all", "any", "not" };
 	char line[sizeof(res->why)];
 	size_t used, positive = 0;
 	int ok;
 
 	used = (size_t)snprintf(line, sizeof(line), "%s:", names[kind]);
-	for (size_t i = 0; i < l->count; i++) {
-		double s = signal_score(fr, l->v[i]);
+	for (size_t i = 0; i < count; i++) {
+		double s = signal_score(fr, sigs[i]);
 
 		positive += s > 0;
 		if (used < sizeof(line))
-			used += (size_t)snprintf(line + used, sizeof(line) - used,
-			                         " %s=%g", rs->signals[l->v[i]], s);
+			used += (size_t)snprintf(
+			    line + used, sizeof(line) - used, " %s=%g",
+			    rules_signal_name(rs, sigs[i]), s);
 	}
-	ok = kind == LIST_ALL ? positive == l->count
-	   : kind == LIST_ANY ? positive > 0
-	                      : positive == 0;
+	ok = kind == LIST_ALL   ? positive == count
+	     : kind == LIST_ANY ? positive > 0
+	                        : positive == 0;
 	why_add(res, "%s: %s", line, ok ? "yes" : "no");
 	return ok;
 }
 
 static double
-flag_score(const struct flag_def *f, const struct fired *fr)
+flag_score(const struct rules_flag_def *f, const struct fired *fr)
 {
 	double score = 0;
 
-	for (size_t i = 0; i < f->signals.count; i++) {
+	for (size_t i = 0; i < f->signals_count; i++) {
 		size_t k;
 
 		for (k = 0; k < i; k++) /* a signal listed twice counts once */
-			if (f->signals.v[k] == f->signals.v[i])
+			if (f->signals[k] == f->signals[i])
 				break;
 		if (k == i)
-			score += signal_score(fr, f->signals.v[i]);
+			score += signal_score(fr, f->signals[i]);
 	}
 	return score;
 }
 
 static int
-flags_hold(const struct ruleset *rs, const struct flag_def *f,
+flags_hold(const struct ruleset *rs, const struct rules_flag_def *f,
            const struct verdict *out, struct flag_result *res)
 {
 	char line[sizeof(res->why)];
@@ -242,9 +246,10 @@ flags_hold(const struct ruleset *rs, const struct flag_def *f,
 
 		ok &= set;
 		if (used < sizeof(line))
-			used += (size_t)snprintf(line + used, sizeof(line) - used,
-			                         " %s %s", rs->flags[f->flags[i]].name,
-			                         set ? "set" : "not set");
+			used += (size_t)snprintf(
+			    line + used, sizeof(line) - used, " %s %s",
+			    rules_flag_name(rs, f->flags[i]),
+			    set ? "set" : "not set");
 	}
 	why_add(res, "%s: %s", line, ok ? "yes" : "no");
 	return ok;
@@ -252,13 +257,16 @@ flags_hold(const struct ruleset *rs, const struct flag_def *f,
 
 static void
 eval_flag(const struct ruleset *rs, size_t idx, const struct fired *fr,
-          const struct match_result *m, const struct hit_pos *hp,
-          int have_pos, struct verdict *out)
+          const struct match_result *m, const struct hit_pos *hp, int have_pos,
+          struct verdict *out)
 {
-	static const char *const within[] = {"", "sentence", "message", ""};
-	const struct flag_def *f = &rs->flags[idx];
+	static const char *const within[] = { "", "sentence", "message", "" };
 	struct flag_result *res = &out->flags[idx];
+	struct rules_flag_def def, *f = &def;
 	int ok;
+
+	if (rules_flag_def(rs, idx, &def) != 0)
+		return;
 
 	res->name = f->name;
 	res->threshold = f->threshold;
@@ -267,24 +275,26 @@ eval_flag(const struct ruleset *rs, size_t idx, const struct fired *fr,
 	ok = res->score >= f->threshold - 1e-9;
 	why_add(res, "score %g >= %g: %s", res->score, f->threshold,
 	        ok ? "yes" : "no");
-	if (f->all.count > 0)
-		ok &= list_holds(rs, &f->all, LIST_ALL, fr, res);
-	if (f->any.count > 0)
-		ok &= list_holds(rs, &f->any, LIST_ANY, fr, res);
-	if (f->not_.count > 0)
-		ok &= list_holds(rs, &f->not_, LIST_NOT, fr, res);
+	if (f->all_count > 0)
+		ok &= list_holds(rs, f->all, f->all_count, LIST_ALL, fr, res);
+	if (f->any_count > 0)
+		ok &= list_holds(rs, f->any, f->any_count, LIST_ANY, fr, res);
+	if (f->not_count > 0)
+		ok &= list_holds(rs, f->not_, f->not_count, LIST_NOT, fr, res);
 	if (f->flags_count > 0)
 		ok &= flags_hold(rs, f, out, res);
-	if (f->near != NEAR_NONE) {
+	if (f->near != RULES_NEAR_NONE) {
 		int near = near_holds(f, m, hp, have_pos);
 
-		if (f->near == NEAR_WORDS)
+		if (f->near == RULES_NEAR_WORDS)
 			why_add(res, "near %s %s within %u words: %s",
-			        rs->signals[f->near_a], rs->signals[f->near_b],
+			        rules_signal_name(rs, f->near_a),
+			        rules_signal_name(rs, f->near_b),
 			        f->within_words, near ? "yes" : "no");
 		else
 			why_add(res, "near %s %s within %s: %s",
-			        rs->signals[f->near_a], rs->signals[f->near_b],
+			        rules_signal_name(rs, f->near_a),
+			        rules_signal_name(rs, f->near_b),
 			        within[f->near], near ? "yes" : "no");
 		ok &= near;
 	}
@@ -305,9 +315,11 @@ classify(const struct ruleset *rs, const struct text *t,
 	fired_collect(m, &fr);
 	if (have_pos)
 		positions(t, m, &hp);
-	out->flags_count = rs->flags_count;
+	out->flags_count = rules_flags_count(rs);
+	if (out->flags_count > TRIAGE_MAX_FLAGS)
+		out->flags_count = TRIAGE_MAX_FLAGS;
 	out->limit_hits = m->limit_hits;
-	for (size_t i = 0; i < rs->flags_count && i < TRIAGE_MAX_FLAGS; i++)
+	for (size_t i = 0; i < out->flags_count; i++)
 		eval_flag(rs, i, &fr, m, &hp, have_pos, out);
 	return 0;
 }

@@ -97,10 +97,12 @@ rules_setup(struct ruleset *rs, const struct rules_options *opt)
 	}
 	if ((rs->mctx = pcre2_match_context_create(NULL)) == NULL)
 		return -1;
-	pcre2_set_match_limit(rs->mctx, opt->match_limit ? opt->match_limit
-	                                                 : TRIAGE_PCRE2_MATCH_LIMIT);
-	pcre2_set_depth_limit(rs->mctx, opt->depth_limit ? opt->depth_limit
-	                                                 : TRIAGE_PCRE2_DEPTH_LIMIT);
+	pcre2_set_match_limit(rs->mctx, opt->match_limit
+	                                    ? opt->match_limit
+	                                    : TRIAGE_PCRE2_MATCH_LIMIT);
+	pcre2_set_depth_limit(rs->mctx, opt->depth_limit
+	                                    ? opt->depth_limit
+	                                    : TRIAGE_PCRE2_DEPTH_LIMIT);
 	pcre2_set_heap_limit(rs->mctx, opt->heap_limit_kib
 	                                   ? opt->heap_limit_kib
 	                                   : TRIAGE_PCRE2_HEAP_LIMIT_KIB);
@@ -156,13 +158,41 @@ rules_get(const struct ruleset *rs, size_t i)
 	return i < rs->rules_count ? &rs->rules[i] : NULL;
 }
 
-const char *rule_id(const struct rule *r) { return r->id; }
-const char *rule_signal(const struct rule *r) { return r->signal; }
-double rule_score(const struct rule *r) { return r->score; }
-const char *rule_description(const struct rule *r) { return r->description; }
-const char *rule_file(const struct rule *r) { return r->file; }
-unsigned rule_line(const struct rule *r) { return r->line; }
-const char *rule_language(const struct rule *r) { return r->language; }
+const char *
+rule_id(const struct rule *r)
+{
+	return r->id;
+}
+const char *
+rule_signal(const struct rule *r)
+{
+	return r->signal;
+}
+double
+rule_score(const struct rule *r)
+{
+	return r->score;
+}
+const char *
+rule_description(const struct rule *r)
+{
+	return r->description;
+}
+const char *
+rule_file(const struct rule *r)
+{
+	return r->file;
+}
+unsigned
+rule_line(const struct rule *r)
+{
+	return r->line;
+}
+const char *
+rule_language(const struct rule *r)
+{
+	return r->language;
+}
 
 size_t
 rules_flags_count(const struct ruleset *rs)
@@ -183,6 +213,51 @@ rules_flag_index(const struct ruleset *rs, const char *name)
 		if (strcmp(rs->flags[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+size_t
+rules_signals_count(const struct ruleset *rs)
+{
+	return rs->signals_count;
+}
+
+const char *
+rules_signal_name(const struct ruleset *rs, size_t i)
+{
+	return i < rs->signals_count ? rs->signals[i] : NULL;
+}
+
+size_t
+rule_signal_index(const struct rule *r)
+{
+	return r->signal_index;
+}
+
+int
+rules_flag_def(const struct ruleset *rs, size_t i, struct rules_flag_def *out)
+{
+	const struct flag_def *f;
+
+	if (i >= rs->flags_count)
+		return -1;
+	f = &rs->flags[i];
+	out->name = f->name;
+	out->threshold = f->threshold;
+	out->signals = f->signals.v;
+	out->signals_count = f->signals.count;
+	out->all = f->all.v;
+	out->all_count = f->all.count;
+	out->any = f->any.v;
+	out->any_count = f->any.count;
+	out->not_ = f->not_.v;
+	out->not_count = f->not_.count;
+	out->flags = f->flags;
+	out->flags_count = f->flags_count;
+	out->near = f->near;
+	out->near_a = f->near_a;
+	out->near_b = f->near_b;
+	out->within_words = f->within_words;
+	return 0;
 }
 
 /* ---------- matching ---------- */
@@ -219,7 +294,8 @@ rules_run_one(const struct ruleset *rs, const struct rule *r,
 		if (out[n].end == out[n].start) {
 			/* An empty match: go on after the next character. */
 			off++;
-			while (off < len && ((unsigned char)text[off] & 0xc0) == 0x80)
+			while (off < len &&
+			       ((unsigned char)text[off] & 0xc0) == 0x80)
 				off++;
 		}
 		n++;
@@ -284,8 +360,7 @@ hits_keep(struct rule_hit *all, size_t n, struct match_result *out)
 		return 0;
 	if ((out->hits = malloc(keep * sizeof(*out->hits))) == NULL)
 		return -1;
-	for (size_t round = 0; round < RULES_HITS_PER_RULE && k < keep;
-	     round++)
+	for (size_t round = 0; round < RULES_HITS_PER_RULE && k < keep; round++)
 		for (size_t i = 0; i < n && k < keep; i++) {
 			/* hits of one rule are adjacent and in order */
 			size_t first = i;
@@ -306,7 +381,8 @@ note_limit(const struct rule *r, struct match_result *out)
 	if (out->limit_hits++ == 0)
 		out->limit_rule = r;
 	log_warn("rules: rule %s (%s:%u) hit a PCRE2 limit; counted as no "
-	         "match", r->id, r->file, r->line);
+	         "match",
+	         r->id, r->file, r->line);
 }
 
 int
@@ -420,8 +496,10 @@ lint_examples(const struct ruleset *rs, const struct rule *r,
 		if (example_matches(rs, r, md, e->text) == 1)
 			continue;
 		quote(q, sizeof(q), e->text);
-		diags_add(d, DIAG_ERROR, r->file, e->line, 0, "%s: example %zu "
-		          "should match but does not: \"%s\"", r->id, i + 1, q);
+		diags_add(d, DIAG_ERROR, r->file, e->line, 0,
+		          "%s: example %zu "
+		          "should match but does not: \"%s\"",
+		          r->id, i + 1, q);
 		errors++;
 	}
 	for (size_t i = 0; i < r->no_match_count; i++) {
@@ -430,9 +508,10 @@ lint_examples(const struct ruleset *rs, const struct rule *r,
 		if (example_matches(rs, r, md, e->text) == 0)
 			continue;
 		quote(q, sizeof(q), e->text);
-		diags_add(d, DIAG_ERROR, r->file, e->line, 0, "%s: no_match "
-		          "example %zu should not match but does: \"%s\"", r->id,
-		          i + 1, q);
+		diags_add(d, DIAG_ERROR, r->file, e->line, 0,
+		          "%s: no_match "
+		          "example %zu should not match but does: \"%s\"",
+		          r->id, i + 1, q);
 		errors++;
 	}
 	return errors;
@@ -451,7 +530,7 @@ struct probes {
 static int
 probes_make(struct probes *p)
 {
-	static const char two[2][8] = {"refund ", "order "};
+	static const char two[2][8] = { "refund ", "order " };
 	size_t k = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -495,7 +574,8 @@ probe_mix(const struct rule *r, char *out)
 	for (size_t i = 0; i < r->pattern_len && n < 256; i++) {
 		if (i > 0 && p[i - 1] == '\\')
 			continue; /* an escape such as \s or \b, not a letter */
-		if ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') ||
+		if ((p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= '0' && p[i] <= '9') ||
 		    (p[i] >= 0xc0 && p[i] < 0xf8))
 			starts[n++] = i;
 	}
@@ -508,7 +588,8 @@ probe_mix(const struct rule *r, char *out)
 		x ^= x >> 17;
 		x ^= x << 5;
 		at = starts[x % n];
-		while (at + len < r->pattern_len && (p[at + len] & 0xc0) == 0x80)
+		while (at + len < r->pattern_len &&
+		       (p[at + len] & 0xc0) == 0x80)
 			len++;
 		memcpy(out + k, p + at, len);
 		k += len;
@@ -525,11 +606,11 @@ lint_probes(const struct ruleset *rs, const struct rule *r,
 		const char *name, *text;
 		size_t len;
 	} v[4] = {
-		{"50000 x 'a'", p->as, p->as_len},
-		{"50000 spaces", p->spaces, p->spaces_len},
-		{"10000 alternating words", p->words, p->words_len},
-		{"10000 characters of the pattern's own letters", p->mix,
-		 probe_mix(r, p->mix)},
+		{ "50000 x 'a'", p->as, p->as_len },
+		{ "50000 spaces", p->spaces, p->spaces_len },
+		{ "10000 alternating words", p->words, p->words_len },
+		{ "10000 characters of the pattern's own letters", p->mix,
+		  probe_mix(r, p->mix) },
 	};
 
 	for (size_t i = 0; i < 4; i++) {
@@ -537,8 +618,10 @@ lint_probes(const struct ruleset *rs, const struct rule *r,
 			continue;
 		if (rules_run_one(rs, r, md, v[i].text, v[i].len, h,
 		                  RULES_HITS_PER_RULE) < 0)
-			diags_add(d, DIAG_WARNING, r->file, r->line, 0, "%s: hits the "
-			          "PCRE2 match limit on probe %s", r->id, v[i].name);
+			diags_add(d, DIAG_WARNING, r->file, r->line, 0,
+			          "%s: hits the "
+			          "PCRE2 match limit on probe %s",
+			          r->id, v[i].name);
 	}
 }
 
@@ -576,19 +659,23 @@ lint_signals(const struct ruleset *rs, struct diags *d)
 
 			while (r->signal_index != s)
 				r++;
-			diags_add(d, DIAG_WARNING, r->file, r->line, 0, "%s: signal "
-			          "\"%s\" is used by no flag", r->id, rs->signals[s]);
+			diags_add(d, DIAG_WARNING, r->file, r->line, 0,
+			          "%s: signal "
+			          "\"%s\" is used by no flag",
+			          r->id, rs->signals[s]);
 		}
-		for (size_t i = 0; i < rs->flags_count && rs->signal_rules[s] == 0;
-		     i++) {
+		for (size_t i = 0;
+		     i < rs->flags_count && rs->signal_rules[s] == 0; i++) {
 			const struct flag_def *f = &rs->flags[i];
 
 			if (list_has(&f->signals, s) || list_has(&f->all, s) ||
 			    list_has(&f->any, s) || list_has(&f->not_, s) ||
 			    (f->near && (f->near_a == s || f->near_b == s)))
-				diags_add(d, DIAG_WARNING, f->file, f->line, 0,
-				          "flag \"%s\": signal \"%s\" has no enabled "
-				          "rule", f->name, rs->signals[s]);
+				diags_add(
+				    d, DIAG_WARNING, f->file, f->line, 0,
+				    "flag \"%s\": signal \"%s\" has no enabled "
+				    "rule",
+				    f->name, rs->signals[s]);
 		}
 	}
 }
@@ -601,7 +688,8 @@ rules_lint(const struct ruleset *rs, struct diags *d)
 	size_t errors = 0;
 
 	if (md == NULL || probes_make(&p) != 0) {
-		diags_add(d, DIAG_ERROR, NULL, 0, 0, "rules: out of memory for "
+		diags_add(d, DIAG_ERROR, NULL, 0, 0,
+		          "rules: out of memory for "
 		          "lint");
 		pcre2_match_data_free(md);
 		if (md != NULL)

@@ -30,13 +30,13 @@
 #include "triage/limits.h"
 #include "triage/log.h"
 
-#define HS_RULE_FLAGS                                                       \
+#define HS_RULE_FLAGS                                                          \
 	(HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SINGLEMATCH | \
 	 HS_FLAG_PREFILTER)
 
 /* Cache file: magic, key, rule count, one byte per rule (in the
  * database or not), payload checksum and length, payload. */
-static const char cache_magic[8] = {'T', 'R', 'H', 'S', 'D', 'B', '0', '1'};
+static const char cache_magic[8] = { 'T', 'R', 'H', 'S', 'D', 'B', '0', '1' };
 
 struct rules_pf {
 	hs_database_t *db;
@@ -134,8 +134,8 @@ write_all(int fd, const void *p, size_t len)
 /* Writes the cache file as a temporary file renamed into place, so a
  * reader never sees half a file.  Returns 0 or -1 with errno. */
 static int
-cache_write_file(const struct ruleset *rs, const char *path,
-                 const char *bytes, size_t len)
+cache_write_file(const struct ruleset *rs, const char *path, const char *bytes,
+                 size_t len)
 {
 	uint64_t count = rs->rules_count, plen = len, sum;
 	struct buf tmp;
@@ -153,7 +153,7 @@ cache_write_file(const struct ruleset *rs, const char *path,
 	}
 	sum = rules_fnv1a(RULES_FNV_SEED, bytes, len);
 	if (write_all(fd, cache_magic, 8) == 0 &&
-	    write_all(fd, &(uint64_t){pf_key(rs)}, 8) == 0 &&
+	    write_all(fd, &(uint64_t){ pf_key(rs) }, 8) == 0 &&
 	    write_all(fd, &count, 8) == 0) {
 		rc = 0;
 		for (size_t i = 0; i < rs->rules_count && rc == 0; i++) {
@@ -192,7 +192,8 @@ cache_write(const struct ruleset *rs, const struct rules_pf *pf,
 	cache_path(&path, dir, key);
 	if (path.data == NULL || cache_write_file(rs, path.data, bytes, len)) {
 		log_warn("rules: cannot write Hyperscan cache in %s: %s; "
-		         "compiling at every load", dir, strerror(errno));
+		         "compiling at every load",
+		         dir, strerror(errno));
 	}
 	buf_free(&path);
 	free(bytes);
@@ -212,14 +213,14 @@ cache_write(const struct ruleset *rs, const struct rules_pf *pf,
  * it does fast.  A pattern without such a set, or one this code does
  * not understand, runs with PCRE2 on every message. */
 
-#define LIT_MAX 256        /* literals per rule */
-#define LIT_MAX_DEPTH 64   /* group nesting followed */
+#define LIT_MAX 256      /* literals per rule */
+#define LIT_MAX_DEPTH 64 /* group nesting followed */
 
 struct lits {
 	char **v;
 	size_t n;
 	size_t minlen;
-	int some;              /* 0: no literal is guaranteed */
+	int some; /* 0: no literal is guaranteed */
 };
 
 struct lx {
@@ -247,8 +248,8 @@ lits_add(struct lits *l, const char *s, size_t len)
 	for (size_t i = 0; i < l->n; i++)
 		if (strlen(l->v[i]) == len && memcmp(l->v[i], s, len) == 0)
 			return 0;
-	if (l->n >= LIT_MAX || (nv = realloc(l->v, (l->n + 1) *
-	                                     sizeof(*nv))) == NULL)
+	if (l->n >= LIT_MAX ||
+	    (nv = realloc(l->v, (l->n + 1) * sizeof(*nv))) == NULL)
 		return -1;
 	l->v = nv;
 	if ((l->v[l->n] = str_ndup(s, len)) == NULL)
@@ -396,10 +397,12 @@ lx_group(struct lx *x, struct factors *out)
 		} else if (*p == '=' || *p == '!') {
 			x->p++;
 			zero = 1;
-		} else if (*p == '<' && p + 1 < x->e && (p[1] == '=' || p[1] == '!')) {
+		} else if (*p == '<' && p + 1 < x->e &&
+		           (p[1] == '=' || p[1] == '!')) {
 			x->p += 2;
 			zero = 1;
-		} else if (*p == '<' || (*p == 'P' && p + 1 < x->e && p[1] == '<')) {
+		} else if (*p == '<' ||
+		           (*p == 'P' && p + 1 < x->e && p[1] == '<')) {
 			x->p += *p == 'P' ? 2 : 1;
 			lx_skip_to(x, '>');
 		} else if (*p == '\'') {
@@ -454,7 +457,8 @@ lx_class(struct lx *x)
 			x->p += 2;
 		} else if (*x->p == '[' && x->p + 1 < x->e && x->p[1] == ':') {
 			x->p += 2;
-			while (x->p + 1 < x->e && !(x->p[0] == ':' && x->p[1] == ']'))
+			while (x->p + 1 < x->e &&
+			       !(x->p[0] == ':' && x->p[1] == ']'))
 				x->p++;
 			x->p += 2;
 		} else {
@@ -478,13 +482,15 @@ lx_code(struct lx *x, char *ch, size_t *chlen)
 
 	x->p += 2;
 	if (hex && x->p < x->e && *x->p == '{') {
-		for (x->p++; x->p < x->e && *x->p != '}' && k < 8; x->p++, k++) {
+		for (x->p++; x->p < x->e && *x->p != '}' && k < 8;
+		     x->p++, k++) {
 			char c = *x->p;
 
-			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			      (c >= 'A' && c <= 'F')))
+			if (!((c >= '0' && c <= '9') ||
+			      (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
 				break;
-			cp = cp * 16 + (unsigned long)(c <= '9' ? c - '0'
+			cp = cp * 16 +
+			     (unsigned long)(c <= '9' ? c - '0'
 			                              : (c | 0x20) - 'a' + 10);
 		}
 		if (x->p >= x->e || *x->p != '}' || k == 0) {
@@ -496,12 +502,14 @@ lx_code(struct lx *x, char *ch, size_t *chlen)
 		for (; k < 2 && x->p < x->e; x->p++, k++) {
 			char c = *x->p;
 
-			if (hex ? !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			if (hex ? !((c >= '0' && c <= '9') ||
+			            (c >= 'a' && c <= 'f') ||
 			            (c >= 'A' && c <= 'F'))
 			        : !(c >= '0' && c <= '7'))
 				break;
 			cp = cp * (hex ? 16 : 8) +
-			     (unsigned long)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+			     (unsigned long)(c <= '9' ? c - '0'
+			                              : (c | 0x20) - 'a' + 10);
 		}
 	}
 	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
@@ -532,9 +540,9 @@ lx_escape(struct lx *x, char *ch, size_t *chlen)
 		x->p += 2;
 		return A_LIT;
 	}
-	if ((unsigned char)c < 0x80 && !((c >= 'a' && c <= 'z') ||
-	                                 (c >= 'A' && c <= 'Z') ||
-	                                 (c >= '0' && c <= '9'))) {
+	if ((unsigned char)c < 0x80 &&
+	    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	      (c >= '0' && c <= '9'))) {
 		*ch = c; /* an escaped punctuation mark */
 		*chlen = 1;
 		x->p += 2;
@@ -607,7 +615,7 @@ lx_atom(struct lx *x, char *ch, size_t *chlen, struct factors *set)
 static void
 lx_flush(struct lx *x, struct buf *run, struct factors *fs)
 {
-	struct lits cand = {0};
+	struct lits cand = { 0 };
 
 	if (run->len > 0) {
 		if (lits_add(&cand, run->data, run->len) != 0)
@@ -621,13 +629,13 @@ lx_flush(struct lx *x, struct buf *run, struct factors *fs)
 static struct factors
 lx_branch(struct lx *x)
 {
-	struct factors fs = {0};
+	struct factors fs = { 0 };
 	struct buf run;
 
 	buf_init(&run, TRIAGE_MAX_PATTERN_LEN);
 	while (!x->bad && x->p < x->e && *x->p != ')' && *x->p != '|') {
-		struct factors sub = {0};
-		struct lits one = {0};
+		struct factors sub = { 0 };
+		struct lits one = { 0 };
 		char ch[4];
 		size_t chlen = 0, q;
 		int min0 = 0, kind = lx_atom(x, ch, &chlen, &sub);
@@ -680,14 +688,15 @@ lx_join(struct lx *x, struct factors *br, size_t nbr, struct factors *out)
 		sets = br[b].n > sets ? br[b].n : sets;
 	}
 	for (size_t k = 0; k < sets && !x->bad; k++) {
-		struct lits set = {0};
+		struct lits set = { 0 };
 		int ok = 1;
 
 		for (size_t b = 0; b < nbr && ok; b++) {
 			const struct lits *f = &br[b].f[k % br[b].n];
 
 			for (size_t i = 0; i < f->n && ok; i++)
-				ok = lits_add(&set, f->v[i], strlen(f->v[i])) == 0;
+				ok = lits_add(&set, f->v[i], strlen(f->v[i])) ==
+				     0;
 		}
 		if (!ok)
 			lits_free(&set);
@@ -701,7 +710,7 @@ lx_join(struct lx *x, struct factors *br, size_t nbr, struct factors *out)
 static struct factors
 lx_seq(struct lx *x)
 {
-	struct factors *br, out = {0};
+	struct factors *br, out = { 0 };
 	size_t n = 0;
 
 	out = lx_branch(x);
@@ -743,10 +752,11 @@ factor_expr(const struct lits *l)
 	for (size_t i = 0; i < l->n; i++) {
 		if (i > 0)
 			buf_putc(&out, '|');
-		for (const unsigned char *s = (const unsigned char *)l->v[i]; *s;
-		     s++) {
+		for (const unsigned char *s = (const unsigned char *)l->v[i];
+		     *s; s++) {
 			if (*s >= 0x80 || (*s >= '0' && *s <= '9') ||
-			    (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+			    (*s >= 'a' && *s <= 'z') ||
+			    (*s >= 'A' && *s <= 'Z'))
 				buf_putc(&out, (char)*s);
 			else
 				buf_printf(&out, "\\x%02x", *s);
@@ -761,7 +771,7 @@ factor_expr(const struct lits *l)
 static size_t
 literal_exprs(const char *pattern, size_t len, char **expr)
 {
-	struct lx x = {pattern, pattern + len, 0, 0};
+	struct lx x = { pattern, pattern + len, 0, 0 };
 	struct factors fs = lx_seq(&x);
 	size_t n = 0;
 
@@ -789,8 +799,8 @@ pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *ex)
 {
 	size_t n = rs->rules_count * RULES_PF_FACTORS;
 	const char **expr = calloc(n, sizeof(*expr));
-	unsigned *flags = calloc(n, sizeof(*flags)), *ids = calloc(n,
-	                                                           sizeof(*ids));
+	unsigned *flags = calloc(n, sizeof(*flags)),
+	         *ids = calloc(n, sizeof(*ids));
 	int rc = -1;
 
 	while (expr != NULL && flags != NULL && ids != NULL) {
@@ -798,7 +808,8 @@ pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *ex)
 		unsigned k = 0;
 
 		for (size_t i = 0; i < n; i++) {
-			if (ex[i] == NULL || !rs->rules[i / RULES_PF_FACTORS].pf_mask)
+			if (ex[i] == NULL ||
+			    !rs->rules[i / RULES_PF_FACTORS].pf_mask)
 				continue;
 			expr[k] = ex[i];
 			flags[k] = HS_RULE_FLAGS;
@@ -814,13 +825,17 @@ pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *ex)
 		}
 		if (ce == NULL || ce->expression < 0 ||
 		    (unsigned)ce->expression >= k) {
-			log_warn("rules: Hyperscan cannot compile the rule set: %s; "
-			         "using PCRE2 only", ce ? ce->message : "unknown");
+			log_warn(
+			    "rules: Hyperscan cannot compile the rule set: %s; "
+			    "using PCRE2 only",
+			    ce ? ce->message : "unknown");
 			hs_free_compile_error(ce);
 			break;
 		}
-		log_debug("rules: rule %s runs without the Hyperscan prefilter: "
-		          "%s", rs->rules[ids[ce->expression] / 8].id, ce->message);
+		log_debug(
+		    "rules: rule %s runs without the Hyperscan prefilter: "
+		    "%s",
+		    rs->rules[ids[ce->expression] / 8].id, ce->message);
 		rs->rules[ids[ce->expression] / 8].pf_mask = 0;
 		hs_free_compile_error(ce);
 	}
@@ -859,8 +874,8 @@ pf_compile_all(struct ruleset *rs, struct rules_pf *pf)
 			hs_expr_info_t *info = NULL;
 			hs_compile_error_t *ce = NULL;
 
-			if (hs_expression_info(mine[f], HS_RULE_FLAGS, &info, &ce) !=
-			    HS_SUCCESS)
+			if (hs_expression_info(mine[f], HS_RULE_FLAGS, &info,
+			                       &ce) != HS_SUCCESS)
 				r->pf_mask = 0;
 			free(info);
 			hs_free_compile_error(ce);
@@ -882,7 +897,8 @@ rules_pf_build(struct ruleset *rs, const struct rules_options *opt,
 	uint64_t key = pf_key(rs);
 
 	if (pf == NULL) {
-		diags_add(d, DIAG_ERROR, opt->dir, 0, 0, "out of memory for the "
+		diags_add(d, DIAG_ERROR, opt->dir, 0, 0,
+		          "out of memory for the "
 		          "Hyperscan prefilter");
 		return -1;
 	}
@@ -898,7 +914,8 @@ rules_pf_build(struct ruleset *rs, const struct rules_options *opt,
 			cache_write(rs, pf, opt->cache_dir, key);
 	}
 	if (hs_alloc_scratch(pf->db, &pf->proto) != HS_SUCCESS) {
-		diags_add(d, DIAG_ERROR, opt->dir, 0, 0, "out of memory for "
+		diags_add(d, DIAG_ERROR, opt->dir, 0, 0,
+		          "out of memory for "
 		          "Hyperscan scratch space");
 		pf_clear(rs);
 		rules_pf_free(pf);
@@ -966,7 +983,8 @@ utf8_valid(const unsigned char *p, size_t len)
 				return 0;
 			cp = (cp << 6) | (p[i + k] & 0x3f);
 		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		if ((n == 2 &&
+		     (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
 			return 0;
 		i += n + 1;
@@ -1021,7 +1039,8 @@ rules_pf_bare_scan(const struct ruleset *rs, struct rules_scratch *s,
 	            s->cand) != HS_SUCCESS)
 		return -1;
 	for (size_t i = 0; i < rs->rules_count; i++)
-		n += rs->rules[i].pf_mask &&
-		     (s->cand[i] & rs->rules[i].pf_mask) == rs->rules[i].pf_mask;
+		n +=
+		    rs->rules[i].pf_mask &&
+		    (s->cand[i] & rs->rules[i].pf_mask) == rs->rules[i].pf_mask;
 	return n;
 }

@@ -30,20 +30,20 @@
 #define RULES_PF_FACTORS 4
 
 struct rule_example {
-	char *text;           /* as written in the file */
+	char *text; /* as written in the file */
 	unsigned line, col;
 };
 
 struct rule {
 	char *id, *signal, *description, *language;
-	const char *file;     /* borrowed from ruleset.files */
-	unsigned line, col;   /* the rule's mapping */
+	const char *file;   /* borrowed from ruleset.files */
+	unsigned line, col; /* the rule's mapping */
 	unsigned pat_line, pat_col;
 	double score;
 	char *pattern;
 	size_t pattern_len;
 	pcre2_code *code;
-	size_t signal_index;  /* into ruleset.signals */
+	size_t signal_index; /* into ruleset.signals */
 	struct rule_example *match, *no_match;
 	size_t match_count, no_match_count;
 	/* Hyperscan prefilter: one bit per required literal set; the rule
@@ -51,10 +51,14 @@ struct rule {
 	unsigned char pf_mask;
 };
 
-enum near_within { NEAR_NONE = 0, NEAR_SENTENCE, NEAR_MESSAGE, NEAR_WORDS };
+/* near: kinds as in rules.h */
+#define NEAR_NONE RULES_NEAR_NONE
+#define NEAR_SENTENCE RULES_NEAR_SENTENCE
+#define NEAR_MESSAGE RULES_NEAR_MESSAGE
+#define NEAR_WORDS RULES_NEAR_WORDS
 
 struct sig_list {
-	size_t *v;            /* signal indices */
+	size_t *v; /* signal indices */
 	size_t count;
 };
 
@@ -66,8 +70,8 @@ struct flag_def {
 	struct sig_list signals, all, any, not_;
 	size_t flags[TRIAGE_MAX_FLAGS]; /* earlier flags that must hold */
 	size_t flags_count;
-	enum near_within near;
-	size_t near_a, near_b;  /* signal indices */
+	enum rules_near near;
+	size_t near_a, near_b; /* signal indices */
 	unsigned within_words;
 };
 
@@ -88,22 +92,22 @@ struct rules_pool {
 	struct rules_scratch *free;
 };
 
-struct rules_pf;              /* variant-specific prefilter state */
+struct rules_pf; /* variant-specific prefilter state */
 
 struct ruleset {
 	struct rule *rules;
 	size_t rules_count, rules_cap;
-	char **signals;       /* distinct signal names, first-seen order */
+	char **signals; /* distinct signal names, first-seen order */
 	size_t signals_count, signals_cap;
-	unsigned *signal_rules;       /* enabled rules raising each signal */
-	unsigned char *signal_known;  /* 1: some rule (even disabled) names it */
+	unsigned *signal_rules;      /* enabled rules raising each signal */
+	unsigned char *signal_known; /* 1: some rule (even disabled) names it */
 	struct flag_def flags[TRIAGE_MAX_FLAGS];
 	size_t flags_count;
-	char **files;         /* every file path loaded (owned) */
+	char **files; /* every file path loaded (owned) */
 	size_t files_count, files_cap;
 	pcre2_match_context *mctx; /* read-only once loaded: shared */
 	int no_hyperscan;
-	struct rules_pf *pf;  /* NULL: run every rule with PCRE2 */
+	struct rules_pf *pf; /* NULL: run every rule with PCRE2 */
 	int pf_cached;
 	struct rules_pool *pool;
 };

@@ -176,10 +176,11 @@ check_mode(struct load_ctx *c, const char *path, int want_dir)
 		return -1;
 	}
 	if (st.st_mode & 022) {
-		diags_add(c->d, DIAG_ERROR, path, 0, 0,
-		          "writable by group or others (mode %04o); pattern files "
-		          "are code: chmod go-w",
-		          (unsigned)(st.st_mode & 07777));
+		diags_add(
+		    c->d, DIAG_ERROR, path, 0, 0,
+		    "writable by group or others (mode %04o); pattern files "
+		    "are code: chmod go-w",
+		    (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
 	return 0;
@@ -248,7 +249,8 @@ yfile_load(struct load_ctx *c, struct yfile *y)
 	if (!yaml_parser_load(&p, &y->doc)) {
 		diags_add(c->d, DIAG_ERROR, c->file,
 		          (unsigned)p.problem_mark.line + 1,
-		          (unsigned)p.problem_mark.column + 1, "YAML error: %s%s%s",
+		          (unsigned)p.problem_mark.column + 1,
+		          "YAML error: %s%s%s",
 		          p.problem ? p.problem : "unknown",
 		          p.context ? " " : "", p.context ? p.context : "");
 		goto out;
@@ -268,8 +270,9 @@ yfile_load(struct load_ctx *c, struct yfile *y)
 	if (yaml_document_get_root_node(&extra) != NULL) {
 		diags_add(c->d, DIAG_ERROR, c->file,
 		          (unsigned)yaml_document_get_root_node(&extra)
-		                  ->start_mark.line + 1, 0,
-		          "more than one YAML document");
+		                  ->start_mark.line +
+		              1,
+		          0, "more than one YAML document");
 		yaml_document_delete(&extra);
 		goto out;
 	}
@@ -327,7 +330,6 @@ rules_signal_index(struct ruleset *rs, const char *name, int add)
 	return (long)rs->signals_count++;
 }
 
-
 /* ---------- mappings ---------- */
 
 /* The value of key in mapping m, or NULL. */
@@ -350,8 +352,8 @@ dup_key(struct yfile *y, const yaml_node_t *m, const yaml_node_pair_t *pair)
 {
 	const char *k = yscalar(ynode(y, pair->key));
 
-	for (const yaml_node_pair_t *p = m->data.mapping.pairs.start;
-	     p < pair; p++) {
+	for (const yaml_node_pair_t *p = m->data.mapping.pairs.start; p < pair;
+	     p++) {
 		const char *pk = yscalar(ynode(y, p->key));
 
 		if (k != NULL && pk != NULL && strcmp(k, pk) == 0)
@@ -399,7 +401,8 @@ is_seq(const yaml_node_t *n)
 static size_t
 seq_len(const yaml_node_t *n)
 {
-	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	return (size_t)(n->data.sequence.items.top -
+	                n->data.sequence.items.start);
 }
 
 /* ---------- flags.yaml ---------- */
@@ -418,9 +421,9 @@ add_ref(struct load_ctx *c, size_t sig, size_t flag, const yaml_node_t *n)
 		c->refs = nv;
 		c->refs_cap = cap;
 	}
-	c->refs[c->refs_count++] = (struct sig_ref){
-		sig, flag, (unsigned)n->start_mark.line + 1,
-		(unsigned)n->start_mark.column + 1};
+	c->refs[c->refs_count++] =
+	    (struct sig_ref){ sig, flag, (unsigned)n->start_mark.line + 1,
+		              (unsigned)n->start_mark.column + 1 };
 }
 
 /* Reads a list of signal names into l (which must be empty). */
@@ -430,7 +433,8 @@ flag_signals(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
              size_t flag)
 {
 	if (!is_seq(n) || seq_len(n) == 0) {
-		load_err(c, n, label, "\"%s\" must be a list of signal names", key);
+		load_err(c, n, label, "\"%s\" must be a list of signal names",
+		         key);
 		return;
 	}
 	if ((l->v = calloc(seq_len(n), sizeof(*l->v))) == NULL) {
@@ -444,8 +448,10 @@ flag_signals(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
 		long idx;
 
 		if (s == NULL || !name_ok(s, RULES_MAX_ID_LEN)) {
-			load_err(c, sn, label, "bad signal name \"%s\" in \"%s\": use "
-			         "[a-z0-9._-]", s ? s : "", key);
+			load_err(c, sn, label,
+			         "bad signal name \"%s\" in \"%s\": use "
+			         "[a-z0-9._-]",
+			         s ? s : "", key);
 			continue;
 		}
 		if ((idx = rules_signal_index(c->rs, s, 1)) < 0) {
@@ -461,14 +467,15 @@ static void
 flag_near(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
           struct flag_def *f, const char *label, size_t flag)
 {
-	static const char *const keys[] = {"signals", "within", NULL};
+	static const char *const keys[] = { "signals", "within", NULL };
 	yaml_node_t *v[2];
-	struct sig_list l = {0};
+	struct sig_list l = { 0 };
 	const char *w;
 	long long words;
 
 	if (n->type != YAML_MAPPING_NODE) {
-		load_err(c, n, label, "\"near\" must be a mapping with signals "
+		load_err(c, n, label,
+		         "\"near\" must be a mapping with signals "
 		         "and within");
 		return;
 	}
@@ -479,7 +486,8 @@ flag_near(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
 		return;
 	}
 	if (!is_seq(v[0]) || seq_len(v[0]) != 2) {
-		load_err(c, v[0], label, "near \"signals\" must list two signals");
+		load_err(c, v[0], label,
+		         "near \"signals\" must list two signals");
 	} else {
 		flag_signals(c, y, v[0], &l, label, "near", flag);
 		if (l.count == 2) {
@@ -495,16 +503,17 @@ flag_near(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
 			f->near = NEAR_SENTENCE;
 	} else if (w != NULL && strcmp(w, "message") == 0) {
 		/* set above */
-	} else if (w != NULL && str_to_ll(w, 1, RULES_MAX_WITHIN_WORDS,
-	                                  &words) == 0) {
+	} else if (w != NULL &&
+	           str_to_ll(w, 1, RULES_MAX_WITHIN_WORDS, &words) == 0) {
 		f->within_words = (unsigned)words;
 		if (f->near)
 			f->near = NEAR_WORDS;
 	} else {
 		f->near = NEAR_NONE;
-		load_err(c, v[1], label, "bad within \"%s\": use sentence, message "
-		         "or a number of words (1-%d)", w ? w : "",
-		         RULES_MAX_WITHIN_WORDS);
+		load_err(c, v[1], label,
+		         "bad within \"%s\": use sentence, message "
+		         "or a number of words (1-%d)",
+		         w ? w : "", RULES_MAX_WITHIN_WORDS);
 	}
 }
 
@@ -526,8 +535,10 @@ flag_flags(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
 			if (strcmp(c->rs->flags[j].name, s) == 0)
 				break;
 		if (s == NULL || j >= flag) {
-			load_err(c, sn, label, "unknown flag \"%s\" (flags must be "
-			         "defined earlier in flags.yaml)", s ? s : "");
+			load_err(c, sn, label,
+			         "unknown flag \"%s\" (flags must be "
+			         "defined earlier in flags.yaml)",
+			         s ? s : "");
 			continue;
 		}
 		if (f->flags_count < TRIAGE_MAX_FLAGS)
@@ -548,8 +559,10 @@ flag_name(struct load_ctx *c, const yaml_node_t *n, const yaml_node_t *m,
 		return -1;
 	}
 	if (s == NULL || !name_ok(s, TRIAGE_MAX_NAME_LEN - 1)) {
-		load_err(c, n, label, "bad flag name \"%s\": use [a-z0-9._-], at "
-		         "most %d bytes", s ? s : "", TRIAGE_MAX_NAME_LEN - 1);
+		load_err(c, n, label,
+		         "bad flag name \"%s\": use [a-z0-9._-], at "
+		         "most %d bytes",
+		         s ? s : "", TRIAGE_MAX_NAME_LEN - 1);
 		return -1;
 	}
 	for (size_t j = 0; j < k; j++)
@@ -564,9 +577,9 @@ flag_name(struct load_ctx *c, const yaml_node_t *n, const yaml_node_t *m,
 static void
 parse_flag(struct load_ctx *c, struct yfile *y, const yaml_node_t *m)
 {
-	static const char *const keys[] = {"name", "signals", "threshold",
-	                                   "all", "any", "not", "near",
-	                                   "flags", NULL};
+	static const char *const keys[] = { "name", "signals", "threshold",
+		                            "all",  "any",     "not",
+		                            "near", "flags",   NULL };
 	struct ruleset *rs = c->rs;
 	size_t k = rs->flags_count;
 	struct flag_def *f = &rs->flags[k];
@@ -617,12 +630,13 @@ parse_flag(struct load_ctx *c, struct yfile *y, const yaml_node_t *m)
 static void
 parse_flags_file(struct load_ctx *c, struct yfile *y)
 {
-	static const char *const keys[] = {"flags", NULL};
+	static const char *const keys[] = { "flags", NULL };
 	yaml_node_t *root = yaml_document_get_root_node(&y->doc);
 	yaml_node_t *v[1];
 
 	if (root->type != YAML_MAPPING_NODE) {
-		load_err(c, root, NULL, "expected a mapping with key \"flags\"");
+		load_err(c, root, NULL,
+		         "expected a mapping with key \"flags\"");
 		return;
 	}
 	map_keys(c, y, root, NULL, keys, v);
@@ -637,8 +651,8 @@ parse_flags_file(struct load_ctx *c, struct yfile *y)
 	for (yaml_node_item_t *it = v[0]->data.sequence.items.start;
 	     it < v[0]->data.sequence.items.top; it++) {
 		if (c->rs->flags_count >= TRIAGE_MAX_FLAGS) {
-			load_err(c, ynode(y, *it), NULL, "too many flags (max %d)",
-			         TRIAGE_MAX_FLAGS);
+			load_err(c, ynode(y, *it), NULL,
+			         "too many flags (max %d)", TRIAGE_MAX_FLAGS);
 			return;
 		}
 		parse_flag(c, y, ynode(y, *it));
@@ -647,8 +661,17 @@ parse_flags_file(struct load_ctx *c, struct yfile *y)
 
 /* ---------- rule files ---------- */
 
-enum { K_ID, K_SIGNAL, K_SCORE, K_DESC, K_PATTERN, K_MATCH, K_NOMATCH,
-       K_ENABLED, K_COUNT };
+enum {
+	K_ID,
+	K_SIGNAL,
+	K_SCORE,
+	K_DESC,
+	K_PATTERN,
+	K_MATCH,
+	K_NOMATCH,
+	K_ENABLED,
+	K_COUNT
+};
 
 /* Looks id up among the ids seen so far and adds it; returns the earlier
  * entry when it is a duplicate, NULL otherwise. */
@@ -681,8 +704,10 @@ examples(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
 	*out = NULL;
 	*count = 0;
 	if (!is_seq(n) || (need_one && seq_len(n) == 0)) {
-		load_err(c, n, label, "\"%s\" must be a list of example "
-		         "strings%s", key, need_one ? " (at least one)" : "");
+		load_err(c, n, label,
+		         "\"%s\" must be a list of example "
+		         "strings%s",
+		         key, need_one ? " (at least one)" : "");
 		return -1;
 	}
 	if ((*out = calloc(seq_len(n) + 1, sizeof(**out))) == NULL) {
@@ -695,8 +720,9 @@ examples(struct load_ctx *c, struct yfile *y, const yaml_node_t *n,
 		const char *s = yscalar(e);
 
 		if (s == NULL) {
-			load_err(c, e, label, "\"%s\" example %zu must be a string",
-			         key, k + 1);
+			load_err(c, e, label,
+			         "\"%s\" example %zu must be a string", key,
+			         k + 1);
 			return -1;
 		}
 		(*out)[k].line = (unsigned)e->start_mark.line + 1;
@@ -742,8 +768,10 @@ id_value(struct load_ctx *c, const yaml_node_t *m, const yaml_node_t *n,
 		return NULL;
 	}
 	if (!name_ok(s, RULES_MAX_ID_LEN)) {
-		load_err(c, n, label, "bad %s \"%s\": use [a-z0-9._-], at most %d "
-		         "bytes", key, s, RULES_MAX_ID_LEN);
+		load_err(c, n, label,
+		         "bad %s \"%s\": use [a-z0-9._-], at most %d "
+		         "bytes",
+		         key, s, RULES_MAX_ID_LEN);
 		return NULL;
 	}
 	return s;
@@ -789,23 +817,27 @@ rule_fields(struct load_ctx *c, const yaml_node_t *m, yaml_node_t **v,
 	else if (ynumber(v[K_SCORE], &r->score) != 0)
 		load_err(c, v[K_SCORE], label, "\"score\" must be a number");
 	else if (r->score < -100 || r->score > 100)
-		load_err(c, v[K_SCORE], label, "score %g out of range -100..100",
-		         r->score);
+		load_err(c, v[K_SCORE], label,
+		         "score %g out of range -100..100", r->score);
 	if (v[K_DESC] == NULL)
 		load_err(c, m, label, "missing key \"description\"");
 	else if ((s = yscalar(v[K_DESC])) == NULL || *s == '\0')
-		load_err(c, v[K_DESC], label, "\"description\" must be a "
+		load_err(c, v[K_DESC], label,
+		         "\"description\" must be a "
 		         "non-empty string");
 	else
 		r->description = load_strdup(c, s);
 	if (v[K_PATTERN] == NULL) {
 		load_err(c, m, label, "missing key \"pattern\"");
 	} else if ((s = yscalar(v[K_PATTERN])) == NULL || *s == '\0') {
-		load_err(c, v[K_PATTERN], label, "\"pattern\" must be a "
+		load_err(c, v[K_PATTERN], label,
+		         "\"pattern\" must be a "
 		         "non-empty string");
 	} else if (strlen(s) > TRIAGE_MAX_PATTERN_LEN) {
-		load_err(c, v[K_PATTERN], label, "pattern too long (%zu bytes, "
-		         "max %d)", strlen(s), TRIAGE_MAX_PATTERN_LEN);
+		load_err(c, v[K_PATTERN], label,
+		         "pattern too long (%zu bytes, "
+		         "max %d)",
+		         strlen(s), TRIAGE_MAX_PATTERN_LEN);
 	} else {
 		r->pattern = load_strdup(c, s);
 		r->pattern_len = strlen(s);
@@ -813,7 +845,8 @@ rule_fields(struct load_ctx *c, const yaml_node_t *m, yaml_node_t **v,
 		r->pat_col = (unsigned)v[K_PATTERN]->start_mark.column + 1;
 	}
 	if (v[K_ENABLED] != NULL && ybool(v[K_ENABLED], enabled) != 0)
-		load_err(c, v[K_ENABLED], label, "\"enabled\" must be true or "
+		load_err(c, v[K_ENABLED], label,
+		         "\"enabled\" must be true or "
 		         "false");
 	return c->d->errors - before;
 }
@@ -827,8 +860,8 @@ rule_keep(struct load_ctx *c, struct rule *r)
 
 	if (sig < 0 || rs->rules_count == rs->rules_cap) {
 		size_t n = rs->rules_cap ? rs->rules_cap * 2 : 64;
-		struct rule *nv = sig < 0 ? NULL
-		                          : realloc(rs->rules, n * sizeof(*nv));
+		struct rule *nv =
+		    sig < 0 ? NULL : realloc(rs->rules, n * sizeof(*nv));
 
 		if (nv == NULL) {
 			c->oom = 1;
@@ -847,12 +880,12 @@ static void
 parse_rule(struct load_ctx *c, struct yfile *y, const yaml_node_t *m,
            size_t nth, const char *lang)
 {
-	static const char *const keys[] = {"id", "signal", "score",
-	                                   "description", "pattern", "match",
-	                                   "no_match", "enabled", NULL};
+	static const char *const keys[] = { "id",          "signal",  "score",
+		                            "description", "pattern", "match",
+		                            "no_match",    "enabled", NULL };
 	yaml_node_t *v[K_COUNT];
 	char label[RULES_MAX_ID_LEN + 16];
-	struct rule r = {0};
+	struct rule r = { 0 };
 	const struct seen_id *dup;
 	const char *id;
 	size_t errs;
@@ -871,8 +904,10 @@ parse_rule(struct load_ctx *c, struct yfile *y, const yaml_node_t *m,
 	if ((id = id_value(c, m, v[K_ID], label, "id")) != NULL) {
 		dup = seen_add(c, id, (unsigned)m->start_mark.line + 1);
 		if (dup != NULL)
-			load_err(c, v[K_ID], label, "duplicate id, first defined "
-			         "at %s:%u", dup->file, dup->line);
+			load_err(c, v[K_ID], label,
+			         "duplicate id, first defined "
+			         "at %s:%u",
+			         dup->file, dup->line);
 		r.id = load_strdup(c, id);
 	}
 	rule_fields(c, m, v, label, &r, &enabled);
@@ -896,7 +931,8 @@ parse_rule(struct load_ctx *c, struct yfile *y, const yaml_node_t *m,
 	/* A disabled rule is checked but neither compiled nor kept. */
 	if (!enabled || c->oom || r.pattern == NULL ||
 	    rule_compile(c, &r, v[K_PATTERN], label) != 0 ||
-	    c->d->errors != errs || (r.language = load_strdup(c, lang)) == NULL) {
+	    c->d->errors != errs ||
+	    (r.language = load_strdup(c, lang)) == NULL) {
 		rules_rule_clear(&r);
 		return;
 	}
@@ -906,14 +942,15 @@ parse_rule(struct load_ctx *c, struct yfile *y, const yaml_node_t *m,
 static void
 parse_rule_file(struct load_ctx *c, struct yfile *y, const char *lang)
 {
-	static const char *const keys[] = {"language", "rules", NULL};
+	static const char *const keys[] = { "language", "rules", NULL };
 	yaml_node_t *root = yaml_document_get_root_node(&y->doc);
 	yaml_node_t *v[2];
 	const char *l;
 	size_t nth = 0;
 
 	if (root->type != YAML_MAPPING_NODE) {
-		load_err(c, root, NULL, "expected a mapping with keys language "
+		load_err(c, root, NULL,
+		         "expected a mapping with keys language "
 		         "and rules");
 		return;
 	}
@@ -921,8 +958,10 @@ parse_rule_file(struct load_ctx *c, struct yfile *y, const char *lang)
 	if (v[0] == NULL)
 		load_err(c, root, NULL, "missing key \"language\"");
 	else if ((l = yscalar(v[0])) == NULL || strcmp(l, lang) != 0)
-		load_err(c, v[0], NULL, "language mismatch: file says \"%s\", "
-		         "directory is \"%s\"", l ? l : "", lang);
+		load_err(c, v[0], NULL,
+		         "language mismatch: file says \"%s\", "
+		         "directory is \"%s\"",
+		         l ? l : "", lang);
 	if (v[1] == NULL) {
 		load_err(c, root, NULL, "missing key \"rules\"");
 		return;
@@ -935,8 +974,10 @@ parse_rule_file(struct load_ctx *c, struct yfile *y, const char *lang)
 	     it < v[1]->data.sequence.items.top && !c->oom; it++) {
 		if (c->parsed_rules >= TRIAGE_MAX_RULES) {
 			if (!c->too_many_rules)
-				load_err(c, ynode(y, *it), NULL, "too many rules "
-				         "(max %d)", TRIAGE_MAX_RULES);
+				load_err(c, ynode(y, *it), NULL,
+				         "too many rules "
+				         "(max %d)",
+				         TRIAGE_MAX_RULES);
 			c->too_many_rules = 1;
 			return;
 		}
@@ -963,8 +1004,10 @@ list_yaml(struct load_ctx *c, const char *dir, char ***out, size_t *count)
 	*out = NULL;
 	*count = 0;
 	if (dp == NULL) {
-		diags_add(c->d, DIAG_ERROR, dir, 0, 0, "cannot read language "
-		          "directory: %s", strerror(errno));
+		diags_add(c->d, DIAG_ERROR, dir, 0, 0,
+		          "cannot read language "
+		          "directory: %s",
+		          strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(dp)) != NULL) {
@@ -1013,15 +1056,17 @@ load_language(struct load_ctx *c, const char *dir, const char *lang,
 	size_t n;
 
 	if (!lang_ok(lang)) {
-		diags_add(c->d, DIAG_ERROR, dir, 0, 0, "bad language name \"%s\"",
-		          lang);
+		diags_add(c->d, DIAG_ERROR, dir, 0, 0,
+		          "bad language name \"%s\"", lang);
 		return;
 	}
 	if ((ldir = keep_path(c, dir, lang, NULL)) == NULL)
 		return;
 	if (access(ldir, F_OK) != 0) {
-		diags_add(c->d, DIAG_ERROR, ldir, 0, 0, "missing language "
-		          "directory for enabled language \"%s\"", lang);
+		diags_add(c->d, DIAG_ERROR, ldir, 0, 0,
+		          "missing language "
+		          "directory for enabled language \"%s\"",
+		          lang);
 		return;
 	}
 	if (check_mode(c, ldir, 1) != 0 || list_yaml(c, ldir, &names, &n) != 0)
@@ -1030,11 +1075,14 @@ load_language(struct load_ctx *c, const char *dir, const char *lang,
 		struct yfile y;
 
 		if (++*files > TRIAGE_MAX_PATTERN_FILES) {
-			diags_add(c->d, DIAG_ERROR, ldir, 0, 0, "too many pattern "
-			          "files (max %d)", TRIAGE_MAX_PATTERN_FILES);
+			diags_add(c->d, DIAG_ERROR, ldir, 0, 0,
+			          "too many pattern "
+			          "files (max %d)",
+			          TRIAGE_MAX_PATTERN_FILES);
 			break;
 		}
-		if (c->oom || (c->file = keep_path(c, dir, lang, names[i])) == NULL)
+		if (c->oom ||
+		    (c->file = keep_path(c, dir, lang, names[i])) == NULL)
 			break;
 		if (yfile_load(c, &y) == 0)
 			parse_rule_file(c, &y, lang);
@@ -1054,9 +1102,10 @@ check_refs(struct load_ctx *c, const char *flags_file)
 
 		if (c->rs->signal_known[r->signal])
 			continue;
-		diags_add(c->d, DIAG_ERROR, flags_file, r->line, r->col,
-		          "flag \"%s\": unknown signal \"%s\" (no rule raises it)",
-		          c->rs->flags[r->flag].name, c->rs->signals[r->signal]);
+		diags_add(
+		    c->d, DIAG_ERROR, flags_file, r->line, r->col,
+		    "flag \"%s\": unknown signal \"%s\" (no rule raises it)",
+		    c->rs->flags[r->flag].name, c->rs->signals[r->signal]);
 	}
 }
 
@@ -1064,7 +1113,7 @@ size_t
 rules_load_files(struct ruleset *rs, const struct rules_options *opt,
                  struct diags *d)
 {
-	struct load_ctx c = {.rs = rs, .d = d};
+	struct load_ctx c = { .rs = rs, .d = d };
 	size_t before = d->errors, files = 0;
 	const char *flags_file;
 	struct yfile y;
@@ -1087,7 +1136,8 @@ rules_load_files(struct ruleset *rs, const struct rules_options *opt,
 		check_refs(&c, flags_file);
 out:
 	if (c.oom)
-		diags_add(d, DIAG_ERROR, opt->dir, 0, 0, "out of memory while "
+		diags_add(d, DIAG_ERROR, opt->dir, 0, 0,
+		          "out of memory while "
 		          "loading patterns");
 	for (size_t i = 0; i < SEEN_SLOTS; i++)
 		free(c.seen[i].id);

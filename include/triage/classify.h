@@ -19,7 +19,7 @@
 #include "triage/rules.h"
 
 struct flag_result {
-	const char *name;     /* borrowed from the rule set */
+	const char *name; /* borrowed from the rule set */
 	double score;
 	double threshold;
 	int set;
@@ -32,8 +32,8 @@ struct flag_result {
 struct verdict {
 	struct flag_result flags[TRIAGE_MAX_FLAGS]; /* flags.yaml order */
 	size_t flags_count;
-	uint32_t mask;        /* bit i = flags[i].set */
-	size_t limit_hits;    /* copied from the match result */
+	uint32_t mask;     /* bit i = flags[i].set */
+	size_t limit_hits; /* copied from the match result */
 };
 
 /* Fills out from the hits of m on text t.  Returns 0 (it cannot fail). */

@@ -29,14 +29,14 @@ struct ruleset;
 struct rule;
 
 struct rules_options {
-	const char *dir;          /* patterns directory */
-	char *const *languages;   /* enabled language subdirectories */
+	const char *dir;        /* patterns directory */
+	char *const *languages; /* enabled language subdirectories */
 	size_t languages_count;
-	const char *cache_dir;    /* NULL or "": no Hyperscan cache */
-	uint32_t match_limit;     /* PCRE2 limits for every match */
+	const char *cache_dir; /* NULL or "": no Hyperscan cache */
+	uint32_t match_limit;  /* PCRE2 limits for every match */
 	uint32_t depth_limit;
 	uint32_t heap_limit_kib;
-	int no_hyperscan;         /* 1: PCRE2 only (tests compare both) */
+	int no_hyperscan; /* 1: PCRE2 only (tests compare both) */
 };
 
 /* Loads and compiles everything; NULL when anything is wrong, with every
@@ -74,9 +74,9 @@ struct rule_hit {
 };
 
 struct match_result {
-	struct rule_hit *hits;    /* owned; ordered by start offset */
+	struct rule_hit *hits; /* owned; ordered by start offset */
 	size_t count;
-	size_t limit_hits;        /* matches stopped by a PCRE2 limit */
+	size_t limit_hits;             /* matches stopped by a PCRE2 limit */
 	const struct rule *limit_rule; /* the first rule that hit a limit */
 };
 
@@ -95,5 +95,36 @@ size_t rules_flags_count(const struct ruleset *rs);
 const char *rules_flag_name(const struct ruleset *rs, size_t i);
 /* Index of a flag by name, or -1. */
 int rules_flag_index(const struct ruleset *rs, const char *name);
+
+/* --- for classify.c: signals and flag definitions (added) --- */
+
+/* Distinct signal names (rules and flags.yaml), and a rule's signal as
+ * an index into them. */
+size_t rules_signals_count(const struct ruleset *rs);
+const char *rules_signal_name(const struct ruleset *rs, size_t i);
+size_t rule_signal_index(const struct rule *r);
+
+enum rules_near {
+	RULES_NEAR_NONE = 0,
+	RULES_NEAR_SENTENCE,
+	RULES_NEAR_MESSAGE,
+	RULES_NEAR_WORDS
+};
+
+/* Flag i of flags.yaml; every pointer borrowed from the rule set.
+ * Signal lists hold signal indices, flags indices of earlier flags. */
+struct rules_flag_def {
+	const char *name;
+	double threshold;
+	const size_t *signals, *all, *any, *not_, *flags;
+	size_t signals_count, all_count, any_count, not_count, flags_count;
+	enum rules_near near; /* proximity of signals near_a, near_b */
+	size_t near_a, near_b;
+	unsigned within_words; /* for RULES_NEAR_WORDS */
+};
+
+/* Fills out; -1 when i is out of range. */
+int
+rules_flag_def(const struct ruleset *rs, size_t i, struct rules_flag_def *out);
 
 #endif

@@ -22,11 +22,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char default_flags[] =
-    "flags:\n"
-    "  - name: f\n"
-    "    signals: [s]\n"
-    "    threshold: 1\n";
+static const char default_flags[] = "flags:\n"
+                                    "  - name: f\n"
+                                    "    signals: [s]\n"
+                                    "    threshold: 1\n";
 
 static char dir[64];
 
@@ -67,12 +66,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char sep[] = "---flags---\n";
-	static char *langs[] = {"en"};
+	static char *langs[] = { "en" };
 	const char *text = "i have filed a chargeback, send it again. амазон";
 	const uint8_t *rules = data, *cut = NULL;
 	size_t rules_len = size;
 	char p[128];
-	struct rules_options o = {0};
+	struct rules_options o = { 0 };
 	struct diags d;
 	struct ruleset *rs;
 

@@ -58,28 +58,31 @@ static const char flags_yaml[] =
     "    threshold: 2\n"
     "    near: {signals: [w.alpha, w.gamma], within: sentence}\n";
 
-#define RULE(id, sig, score, pat, ex)                                      \
-	"  - {id: " id ", signal: " sig ", score: " score ", description: d,\n" \
+#define RULE(id, sig, score, pat, ex)                     \
+	"  - {id: " id ", signal: " sig ", score: " score \
+	", description: d,\n"                             \
 	"     pattern: '" pat "', match: ['" ex "']}\n"
 
 static const char rules_yaml[] =
     "language: en\n"
-    "rules:\n"
-    RULE("en.filed", "dispute.filed", "4",
-         "\\bi\\s+(?:have\\s+)?filed\\s+a\\s+chargeback", "i filed a chargeback")
-    RULE("en.threat", "dispute.threat", "3",
-         "\\bi\\s+will\\s+file\\s+a\\s+chargeback", "i will file a chargeback")
-    RULE("en.threat2", "dispute.threat", "0.5",
-         "\\bchargeback\\b", "chargeback")
-    RULE("en.negated", "dispute.negated", "-3",
-         "\\bi\\s+will\\s+not\\s+file", "i will not file")
-    RULE("en.reship", "reship.ask", "2",
-         "\\bsend\\s+it\\s+again\\b", "send it again")
-    RULE("en.amazon", "amazon.compare", "2.5",
-         "\\bamazon\\s+would\\b", "amazon would")
-    RULE("en.alpha", "w.alpha", "1", "\\balpha\\b", "alpha")
-    RULE("en.beta", "w.beta", "1", "\\bbeta\\b", "beta")
-    RULE("en.gamma", "w.gamma", "1", "\\bgamma\\b|감마", "gamma");
+    "rules:\n" RULE("en.filed", "dispute.filed", "4",
+                    "\\bi\\s+(?:have\\s+)?filed\\s+a\\s+chargeback",
+                    "i filed a chargeback")
+        RULE("en.threat", "dispute.threat", "3",
+             "\\bi\\s+will\\s+file\\s+a\\s+chargeback",
+             "i will file a chargeback")
+            RULE("en.threat2", "dispute.threat", "0.5", "\\bchargeback\\b",
+                 "chargeback") RULE("en.negated", "dispute.negated", "-3",
+                                    "\\bi\\s+will\\s+not\\s+file",
+                                    "i will not file")
+                RULE("en.reship", "reship.ask", "2",
+                     "\\bsend\\s+it\\s+again\\b", "send it again")
+                    RULE("en.amazon", "amazon.compare", "2.5",
+                         "\\bamazon\\s+would\\b", "amazon would")
+                        RULE("en.alpha", "w.alpha", "1", "\\balpha\\b", "alpha")
+                            RULE("en.beta", "w.beta", "1", "\\bbeta\\b", "beta")
+                                RULE("en.gamma", "w.gamma", "1",
+                                     "\\bgamma\\b|감마", "gamma");
 
 static struct ruleset *rs;
 
@@ -105,8 +108,8 @@ write_file(const char *path, const char *s)
 static int
 setup(void **state)
 {
-	static char *langs[] = {"en"};
-	struct rules_options o = {0};
+	static char *langs[] = { "en" };
+	struct rules_options o = { 0 };
 	struct diags d;
 
 	(void)state;
@@ -141,7 +144,7 @@ teardown(void **state)
 static void
 run(const char *s, struct verdict *v)
 {
-	struct text t = {0};
+	struct text t = { 0 };
 	struct match_result m;
 	struct triage_err err;
 
@@ -210,7 +213,8 @@ test_all_near_flags(void **state)
 	assert_true(flag_set(&v, "chargeback"));
 	assert_true(flag_set(&v, "chargeback-reship"));
 	assert_int_equal(v.mask, 3);
-	assert_string_equal(v.flags[1].why,
+	assert_string_equal(
+	    v.flags[1].why,
 	    "score 6 >= 5: yes\n"
 	    "all: dispute.filed=4 reship.ask=2: yes\n"
 	    "flags: chargeback set: yes\n"
@@ -226,15 +230,15 @@ test_all_near_flags(void **state)
 	/* all: one signal missing */
 	run("Please send it again, send it again!", &v);
 	assert_false(flag_set(&v, "chargeback-reship"));
-	assert_non_null(strstr(v.flags[1].why,
-	                       "all: dispute.filed=0 reship.ask=2: no"));
+	assert_non_null(
+	    strstr(v.flags[1].why, "all: dispute.filed=0 reship.ask=2: no"));
 	/* flags: chargeback itself cancelled by a negation */
 	run("I filed a chargeback, I will not file more, send it again.", &v);
 	assert_false(flag_set(&v, "chargeback"));
 	assert_true(flag_score(&v, "chargeback-reship") == 6);
 	assert_false(flag_set(&v, "chargeback-reship"));
-	assert_non_null(strstr(v.flags[1].why,
-	                       "flags: chargeback not set: no"));
+	assert_non_null(
+	    strstr(v.flags[1].why, "flags: chargeback not set: no"));
 }
 
 static void
@@ -246,9 +250,9 @@ test_any_not(void **state)
 	run("Amazon would send it again.", &v);
 	assert_true(flag_set(&v, "amazon-expectation"));
 	assert_string_equal(v.flags[2].why,
-	    "score 2.5 >= 2: yes\n"
-	    "any: amazon.compare=2.5 reship.ask=2: yes\n"
-	    "not: dispute.filed=0: yes");
+	                    "score 2.5 >= 2: yes\n"
+	                    "any: amazon.compare=2.5 reship.ask=2: yes\n"
+	                    "not: dispute.filed=0: yes");
 	run("Amazon would. I filed a chargeback.", &v);
 	assert_false(flag_set(&v, "amazon-expectation"));
 	assert_non_null(strstr(v.flags[2].why, "not: dispute.filed=4: no"));
@@ -266,16 +270,16 @@ test_near_words(void **state)
 		const char *text;
 		int set;
 	} cases[] = {
-		{"alpha one two beta", 1},
-		{"alpha one two three beta", 0},
-		{"beta x alpha", 1},
-		{"alpha, -- ... !! beta", 1},
-		{"alpha 12 34 56 beta", 0},
-		{"alpha 12,34 beta", 1},
-		{"Alpha один два beta", 1},
-		{"alpha один два три beta", 0},
-		{"alpha x y z beta alpha", 1},
-		{"alpha", 0},
+		{ "alpha one two beta", 1 },
+		{ "alpha one two three beta", 0 },
+		{ "beta x alpha", 1 },
+		{ "alpha, -- ... !! beta", 1 },
+		{ "alpha 12 34 56 beta", 0 },
+		{ "alpha 12,34 beta", 1 },
+		{ "Alpha один два beta", 1 },
+		{ "alpha один два три beta", 0 },
+		{ "alpha x y z beta alpha", 1 },
+		{ "alpha", 0 },
 	};
 	struct verdict v;
 
@@ -300,17 +304,17 @@ test_near_sentence_message(void **state)
 		const char *text;
 		int sentence, message;
 	} cases[] = {
-		{"alpha. gamma", 0, 1},
-		{"alpha gamma", 1, 1},
-		{"alpha and 감마 too", 1, 1},
-		{"alpha。감마", 0, 1},
-		{"Alpha?gamma", 0, 1},
-		{"alpha!gamma", 0, 1},
-		{"alpha\ngamma", 0, 1},
-		{"alpha 3.5 gamma", 1, 1},
-		{"alpha e.g. gamma", 0, 1},
-		{"gamma here. alpha, then gamma", 1, 1},
-		{"no alpha here", 0, 0},
+		{ "alpha. gamma", 0, 1 },
+		{ "alpha gamma", 1, 1 },
+		{ "alpha and 감마 too", 1, 1 },
+		{ "alpha。감마", 0, 1 },
+		{ "Alpha?gamma", 0, 1 },
+		{ "alpha!gamma", 0, 1 },
+		{ "alpha\ngamma", 0, 1 },
+		{ "alpha 3.5 gamma", 1, 1 },
+		{ "alpha e.g. gamma", 0, 1 },
+		{ "gamma here. alpha, then gamma", 1, 1 },
+		{ "no alpha here", 0, 0 },
 	};
 	struct verdict v;
 
@@ -319,10 +323,11 @@ test_near_sentence_message(void **state)
 		run(cases[i].text, &v);
 		if (flag_set(&v, "sentence") != cases[i].sentence ||
 		    flag_set(&v, "message") != cases[i].message)
-			fail_msg("\"%s\": got sentence=%d message=%d, want %d %d",
-			         cases[i].text, flag_set(&v, "sentence"),
-			         flag_set(&v, "message"), cases[i].sentence,
-			         cases[i].message);
+			fail_msg(
+			    "\"%s\": got sentence=%d message=%d, want %d %d",
+			    cases[i].text, flag_set(&v, "sentence"),
+			    flag_set(&v, "message"), cases[i].sentence,
+			    cases[i].message);
 	}
 }
 
@@ -331,7 +336,7 @@ static void
 test_without_text(void **state)
 {
 	struct rule_hit hits[2];
-	struct match_result m = {0};
+	struct match_result m = { 0 };
 	struct verdict v;
 	size_t alpha = 0, gamma = 0;
 
@@ -342,8 +347,8 @@ test_without_text(void **state)
 		if (strcmp(rule_id(rules_get(rs, i)), "en.gamma") == 0)
 			gamma = i;
 	}
-	hits[0] = (struct rule_hit){rules_get(rs, alpha), 0, 5};
-	hits[1] = (struct rule_hit){rules_get(rs, gamma), 6, 11};
+	hits[0] = (struct rule_hit){ rules_get(rs, alpha), 0, 5 };
+	hits[1] = (struct rule_hit){ rules_get(rs, gamma), 6, 11 };
 	m.hits = hits;
 	m.count = 2;
 	m.limit_hits = 3;

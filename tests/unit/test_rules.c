@@ -131,13 +131,13 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 
 /* ---------- loading ---------- */
 
-static char *en_only[] = {"en"};
-static char *en_ko[] = {"en", "ko"};
+static char *en_only[] = { "en" };
+static char *en_ko[] = { "en", "ko" };
 
 static struct rules_options
 opts(const char *dir, char **langs, size_t n, int no_hs)
 {
-	struct rules_options o = {0};
+	struct rules_options o = { 0 };
 
 	o.dir = dir;
 	o.languages = langs;
@@ -212,8 +212,10 @@ test_good_tree(void **state)
 	const struct rule *r;
 	struct diags d;
 	static const char *const ids[] = {
-		"en.dispute.filed", "en.dispute.threat", "en.dispute.negated",
-		"en.reship.send-again", "en.amazon.compare", "ko.dispute.filed"};
+		"en.dispute.filed",   "en.dispute.threat",
+		"en.dispute.negated", "en.reship.send-again",
+		"en.amazon.compare",  "ko.dispute.filed"
+	};
 
 	(void)state;
 	copy_tree(fixdir, "fx");
@@ -278,8 +280,8 @@ run_bad_case(const char *name)
 	assert_int_equal(chdir(dir), 0);
 	mkdir_p("patterns");
 	mkdir_p("patterns/en");
-	snprintf(src, sizeof(src), "%s/bad/%s", fixdir, is_flags ? name
-	                                                          : "flags.yaml");
+	snprintf(src, sizeof(src), "%s/bad/%s", fixdir,
+	         is_flags ? name : "flags.yaml");
 	copy_file(src, "patterns/flags.yaml");
 	if (!is_flags) {
 		snprintf(src, sizeof(src), "%s/bad/%s", fixdir, name);
@@ -320,8 +322,8 @@ test_bad_fixtures(void **state)
 		if (strncmp(de->d_name, "bad-", 4) != 0 || n < 6 ||
 		    strcmp(de->d_name + n - 5, ".yaml") != 0)
 			continue;
-		snprintf(errpath, sizeof(errpath), "%s/%.*s.err", bad, (int)(n - 5),
-		         de->d_name);
+		snprintf(errpath, sizeof(errpath), "%s/%.*s.err", bad,
+		         (int)(n - 5), de->d_name);
 		got = run_bad_case(de->d_name);
 		assert_non_null(got);
 		if (update)
@@ -330,7 +332,8 @@ test_bad_fixtures(void **state)
 		if (want == NULL)
 			fail_msg("%s: no golden file %s", de->d_name, errpath);
 		if (strcmp(got, want) != 0)
-			fail_msg("%s:\ngot:\n%swant:\n%s", de->d_name, got, want);
+			fail_msg("%s:\ngot:\n%swant:\n%s", de->d_name, got,
+			         want);
 		/* every bad case reports something */
 		assert_true(strlen(got) > 0);
 		free(got);
@@ -344,7 +347,7 @@ test_bad_fixtures(void **state)
 static void
 test_missing_language(void **state)
 {
-	static char *langs[] = {"en", "xx", "../en"};
+	static char *langs[] = { "en", "xx", "../en" };
 	struct rules_options o = opts("good", langs, 3, 1);
 	struct diags d;
 	char *got;
@@ -353,7 +356,8 @@ test_missing_language(void **state)
 	diags_init(&d);
 	assert_null(rules_load(&o, &d));
 	got = diags_text(&d);
-	assert_string_equal(got,
+	assert_string_equal(
+	    got,
 	    "good/xx: missing language directory for enabled language \"xx\"\n"
 	    "good: bad language name \"../en\"\n");
 	free(got);
@@ -382,12 +386,13 @@ test_writable_refused(void **state)
 	(void)state;
 	copy_tree("good", "perm");
 	assert_int_equal(chmod("perm/en/20-reship.yaml", 0664), 0);
-	expect_refused("file", "perm/en/20-reship.yaml: writable by group or "
-	               "others (mode 0664); pattern files are code: chmod go-w\n");
+	expect_refused(
+	    "file", "perm/en/20-reship.yaml: writable by group or "
+	            "others (mode 0664); pattern files are code: chmod go-w\n");
 	assert_int_equal(chmod("perm/en/20-reship.yaml", 0644), 0);
 	assert_int_equal(chmod("perm/ko", 0757), 0);
 	expect_refused("dir", "perm/ko: writable by group or others (mode "
-	               "0757)");
+	                      "0757)");
 	assert_int_equal(chmod("perm/ko", 0755), 0);
 	assert_int_equal(chmod("perm/flags.yaml", 0646), 0);
 	expect_refused("flags", "perm/flags.yaml: writable by group or others");
@@ -395,11 +400,10 @@ test_writable_refused(void **state)
 
 /* ---------- matching ---------- */
 
-static const char one_flag[] =
-    "flags:\n"
-    "  - name: f\n"
-    "    signals: [s]\n"
-    "    threshold: 1\n";
+static const char one_flag[] = "flags:\n"
+                               "  - name: f\n"
+                               "    signals: [s]\n"
+                               "    threshold: 1\n";
 
 static void
 test_limit_hit(void **state)
@@ -431,7 +435,8 @@ test_limit_hit(void **state)
 
 		o.match_limit = 100000;
 		rs = load_ok(&o);
-		assert_int_equal(rules_match(rs, text, strlen(text), &m, &err), 0);
+		assert_int_equal(rules_match(rs, text, strlen(text), &m, &err),
+		                 0);
 		/* en.ok.word still matches (4 times, non-overlapping) */
 		assert_int_equal(m.count, 4);
 		for (size_t i = 0; i < m.count; i++) {
@@ -493,7 +498,8 @@ test_hits_order(void **state)
 		struct ruleset *rs = load_ok(&o);
 		char *got = match_text(rs, text, strlen(text));
 
-		assert_string_equal(got,
+		assert_string_equal(
+		    got,
 		    "en.a.refund@0-6 en.b.span@3-10 en.a.refund@7-13 "
 		    "en.b.span@10-17 en.a.refund@14-20 en.b.span@17-24 "
 		    "en.a.refund@21-27 en.b.span@24-31 en.c.cyrillic@42-56 ");
@@ -552,17 +558,23 @@ static const char tricky_rules[] =
     "     match: [i have already filed a dispute]}\n";
 
 static const char *const vocab[] = {
-    "my", "order", "12", "4567", "again", "the", "The", "x]end", "z[end",
-    "]end", "фо", "фоa", "фоA", "ф", "мой", "Возврат", "возврат", "re",
-    "refund", "refunded", "REFUNDED", "abc", "aac", "aaab", "ac", "can",
-    "cannot", "amazon", "would", "AMAZON", "a.b", "a", "b", "x{a}y", "zq",
-    "z{,2}q", "q", "o", "d", "über", "ber", "ü", "c", "denег", "денег",
-    "strasse", "straße", "i", "we", "have", "already", "filed", "opened",
-    "a", "dispute", "chargeback", "send", "it", "replacement", "카드사에",
-    "이의제기를", "했습니다", "1234", "zz", "z", "ǅ", "ſ", "Ω", "ω",
+	"my",         "order",    "12",     "4567",        "again",
+	"the",        "The",      "x]end",  "z[end",       "]end",
+	"фо",         "фоa",      "фоA",    "ф",           "мой",
+	"Возврат",    "возврат",  "re",     "refund",      "refunded",
+	"REFUNDED",   "abc",      "aac",    "aaab",        "ac",
+	"can",        "cannot",   "amazon", "would",       "AMAZON",
+	"a.b",        "a",        "b",      "x{a}y",       "zq",
+	"z{,2}q",     "q",        "o",      "d",           "über",
+	"ber",        "ü",        "c",      "denег",       "денег",
+	"strasse",    "straße",   "i",      "we",          "have",
+	"already",    "filed",    "opened", "a",           "dispute",
+	"chargeback", "send",     "it",     "replacement", "카드사에",
+	"이의제기를", "했습니다", "1234",   "zz",          "z",
+	"ǅ",          "ſ",        "Ω",      "ω",
 };
-static const char *const seps[] = {" ", " ", " ", "  ", "\n", ". ", "! ",
-                                   "? ", ", ", "\r\n", "\t", "。", ""};
+static const char *const seps[] = { " ",  " ",  " ",    "  ", "\n", ". ", "! ",
+	                            "? ", ", ", "\r\n", "\t", "。", "" };
 
 static uint32_t
 rnd(uint32_t *x)
@@ -584,7 +596,9 @@ random_text(struct buf *b, uint32_t *x, char **extra, size_t nextra)
 		if (nextra > 0 && rnd(x) % 3 == 0)
 			buf_puts(b, extra[rnd(x) % nextra]);
 		else
-			buf_puts(b, vocab[rnd(x) % (sizeof(vocab) / sizeof(*vocab))]);
+			buf_puts(
+			    b,
+			    vocab[rnd(x) % (sizeof(vocab) / sizeof(*vocab))]);
 		buf_puts(b, seps[rnd(x) % (sizeof(seps) / sizeof(*seps))]);
 	}
 	if (rnd(x) % 50 == 0)
@@ -618,12 +632,15 @@ harvest(const char *dir, char ***out, size_t *n)
 		     line = strtok_r(NULL, "\n", &save)) {
 			char *s = line + strspn(line, " ");
 
-			if (strncmp(s, "- ", 2) != 0 || strstr(s, "id:") != NULL)
+			if (strncmp(s, "- ", 2) != 0 ||
+			    strstr(s, "id:") != NULL)
 				continue;
 			s += 2;
 			s += strspn(s, "\"'");
-			assert_non_null(*out = realloc(*out, (*n + 1) * sizeof(**out)));
-			assert_non_null((*out)[(*n)++] = str_ndup(s, strcspn(s, "\"'")));
+			assert_non_null(*out = realloc(
+			                    *out, (*n + 1) * sizeof(**out)));
+			assert_non_null((*out)[(*n)++] =
+			                    str_ndup(s, strcspn(s, "\"'")));
 		}
 		free(data);
 	}
@@ -653,7 +670,8 @@ compare_both(const char *dir, char **langs, size_t nlangs, size_t texts)
 		random_text(&b, &x, extra, nextra);
 		/* most texts normalized as the milter does, some raw */
 		if (i % 4 != 0) {
-			assert_non_null(norm = normalize_string(b.data, b.len, &nl));
+			assert_non_null(
+			    norm = normalize_string(b.data, b.len, &nl));
 		} else {
 			assert_non_null(norm = str_ndup(b.data, b.len));
 			nl = b.len;
@@ -661,8 +679,9 @@ compare_both(const char *dir, char **langs, size_t nlangs, size_t texts)
 		a = match_text(hs, norm, nl);
 		c = match_text(pc, norm, nl);
 		if (strcmp(a, c) != 0)
-			fail_msg("%s: text \"%s\"\nhyperscan: %s\npcre2:     %s", dir,
-			         norm, a, c);
+			fail_msg(
+			    "%s: text \"%s\"\nhyperscan: %s\npcre2:     %s",
+			    dir, norm, a, c);
 		nonempty += a[0] != '\0';
 		free(a);
 		free(c);
@@ -737,7 +756,8 @@ test_example_sample(void **state)
 	if (shipped[0] == '\0')
 		skip();
 	snprintf(src, sizeof(src), "%s/example.yaml.sample", shipped);
-	make_tree("sample", "flags:\n  - name: double-refund\n"
+	make_tree("sample",
+	          "flags:\n  - name: double-refund\n"
 	          "    signals: [example.double-refund]\n    threshold: 3\n",
 	          "en", "language: en\nrules: []\n");
 	copy_file(src, "sample/en/rules.yaml");
@@ -863,14 +883,15 @@ thread_main(void *arg)
 			struct buf b;
 			size_t k = (i + (size_t)round * 7) % THREAD_TEXTS;
 
-			if (rules_match(j->rs, j->texts[k], strlen(j->texts[k]), &m,
-			                &err) != 0) {
+			if (rules_match(j->rs, j->texts[k], strlen(j->texts[k]),
+			                &m, &err) != 0) {
 				j->failures++;
 				continue;
 			}
 			buf_init(&b, 1u << 20);
 			for (size_t h = 0; h < m.count; h++)
-				buf_printf(&b, "%s@%zu-%zu ", rule_id(m.hits[h].rule),
+				buf_printf(&b, "%s@%zu-%zu ",
+				           rule_id(m.hits[h].rule),
 				           m.hits[h].start, m.hits[h].end);
 			if (strcmp(buf_cstr(&b), j->want[k]) != 0)
 				j->failures++;
@@ -902,9 +923,9 @@ test_threads(void **state)
 	}
 	assert_true(matched > THREAD_TEXTS / 2);
 	for (int t = 0; t < THREADS; t++) {
-		jobs[t] = (struct thread_job){rs, texts, want, 0};
-		assert_int_equal(pthread_create(&th[t], NULL, thread_main,
-		                                &jobs[t]), 0);
+		jobs[t] = (struct thread_job){ rs, texts, want, 0 };
+		assert_int_equal(
+		    pthread_create(&th[t], NULL, thread_main, &jobs[t]), 0);
 	}
 	for (int t = 0; t < THREADS; t++) {
 		assert_int_equal(pthread_join(th[t], NULL), 0);
