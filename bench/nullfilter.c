@@ -34,8 +34,8 @@ nullf_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f0;
 	(void)f3;
 	*pf0 = 0;
-	*pf1 = 0;
-	*pf2 = nullf_noreply ? (f1 & want) : 0;
+	*pf2 = 0;
+	*pf1 = nullf_noreply ? (f1 & want) : 0;
 	*pf3 = 0;
 	if (nullf_noreply && (f1 & want) != want)
 		nullf_noreply = 0;
