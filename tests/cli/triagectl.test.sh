@@ -112,11 +112,19 @@ run $C eval "$W/msgs"
 check "eval exits 0 without thresholds" test "$rc" = 0
 check "eval prints the flag table" grep -q '^chargeback-reship ' "$out"
 check "eval exact match 3/3" grep -q 'exact match: 3/3' "$out"
-printf 'extra.eml\ten\tamazon-expectation\tnew\twrong label on purpose\n' >>"$W/msgs/labels.tsv"
+cp "$W/msgs/labels.tsv" "$W/labels.good"
+printf 'extra.eml\ten\treview-threat\tnew\twrong label on purpose\n' >>"$W/msgs/labels.tsv"
 cp "$M/calm.eml" "$W/msgs/extra.eml"
 run $C eval --min-precision 0.95 --min-recall 0.9 "$W/msgs"
 check "eval below the thresholds exits 1" test "$rc" = 1
-check "eval lists the miss" grep -q 'extra.eml \[en\] expected: amazon-expectation' "$out"
+check "eval lists the miss" grep -q 'extra.eml \[en\] expected: review-threat  got: -' "$out"
+check "eval marks the flag below its threshold" grep -q '^review-threat .*BELOW' "$out"
+cp "$W/labels.good" "$W/msgs/labels.tsv"
+printf 'extra.eml\ten\tno-such-flag\tnew\tbad label\n' >>"$W/msgs/labels.tsv"
+run $C eval "$W/msgs"
+check "eval with an unknown flag in labels.tsv exits 3" test "$rc" = 3
+check "the unknown flag is named with file and line" \
+	grep -q 'labels.tsv:5: unknown flag "no-such-flag"' "$err"
 
 # --- stats
 run $C stats --days 30
