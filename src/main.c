@@ -25,6 +25,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pthread.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -497,8 +498,7 @@ main_reload(const char *config_path)
 	         snapshot_generation(), rules_count(s->rules));
 }
 
-/* Waits for messages in progress to end after smfi_stop(), at most
- * timeout seconds. */
+/* Waits for the messages in progress to end, at most timeout seconds. */
 static void
 main_drain(unsigned timeout)
 {
@@ -513,14 +513,34 @@ main_drain(unsigned timeout)
 	         milter_messages_in_flight());
 }
 
-/* The main thread's loop: signals in, reloads and the stop out. */
+/* Waits up to secs seconds for the milter thread's "smfi_main returned"
+ * byte; signals that arrive meanwhile are dropped.  1 when it came. */
+static int
+main_wait_milter(int secs)
+{
+	struct pollfd pfd = { .fd = sig_pipe[0], .events = POLLIN };
+	unsigned char c;
+
+	for (int i = 0; i < secs * 10; i++) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (read(sig_pipe[0], &c, 1) == 1 && c == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The main thread's loop: signals in, reloads and the stop out.  A stop
+ * first lets the messages in progress finish (new ones are answered as
+ * on_error says), then stops libmilter, whose worker pool would abandon
+ * sessions still in progress. */
 static int
 main_loop(const char *config_path, unsigned timeout)
 {
 	pthread_t tid;
 	sigset_t set, old;
-	int milter_rc = 0;
-	unsigned char c;
+	int milter_rc = 0, ended = 0;
+	unsigned char c = 0;
 	ssize_t n;
 
 	sigemptyset(&set);
@@ -535,18 +555,26 @@ main_loop(const char *config_path, unsigned timeout)
 		n = read(sig_pipe[0], &c, 1);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || c == 0)
-			break; /* smfi_main returned on its own */
-		if (c == SIGHUP) {
-			main_reload(config_path);
-			continue;
+		if (n <= 0 || c == 0) {
+			ended = 1; /* smfi_main returned on its own */
+			break;
 		}
-		log_info("signal %d: stopping", c);
+		if (c != SIGHUP)
+			break;
+		main_reload(config_path);
+	}
+	log_info("stopping (%s)", ended ? "milter loop ended" : "signal");
+	milter_stop_new_messages();
+	main_drain(timeout);
+	if (!ended) {
 		smfi_stop();
-		break;
+		ended = main_wait_milter(10);
+	}
+	if (!ended) {
+		log_warn("milter: libmilter did not stop within 10 s");
+		return 1;
 	}
 	pthread_join(tid, NULL);
-	main_drain(timeout);
 	return milter_rc == MI_SUCCESS ? 0 : 1;
 }
 

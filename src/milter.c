@@ -67,6 +67,8 @@ struct msg_ctx {
 
 /* Messages between MAIL FROM and their end, for a clean stop. */
 static unsigned long milter_in_flight;
+/* 1 once the daemon is stopping: new messages are not started. */
+static int milter_stopping;
 
 struct conn_ctx {
 	unsigned long steps; /* protocol steps negotiated */
@@ -509,6 +511,17 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		msg_ctx_free(cc);
 		return r;
 	}
+	if (__atomic_load_n(&milter_stopping, __ATOMIC_SEQ_CST)) {
+		/* After the in-flight count went up, so the stop waits
+		 * for every message that got past this point. */
+		sfsistat r =
+		    milter_tempfails(cc->msg) ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
+
+		log_info("client=%s stopping: new message %s", cc->client,
+		         r == SMFIS_TEMPFAIL ? "deferred" : "not inspected");
+		msg_ctx_free(cc);
+		return r;
+	}
 	if (cc->msg->snap->cfg->skip_authenticated &&
 	    smfi_getsymval(ctx, "{auth_authen}") != NULL) {
 		log_debug("client=%s authenticated: not inspected", cc->client);
@@ -651,6 +664,12 @@ milter_register(void)
 	};
 
 	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
+}
+
+void
+milter_stop_new_messages(void)
+{
+	__atomic_store_n(&milter_stopping, 1, __ATOMIC_SEQ_CST);
 }
 
 unsigned long

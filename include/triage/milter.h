@@ -14,8 +14,15 @@
  * take) with libmilter.  Returns 0, or -1 when smfi_register() refuses. */
 int milter_register(void);
 
+/* From now on every new message is answered at MAIL FROM as on_error
+ * says (accepted untouched or deferred); messages already started go
+ * on.  libmilter's smfi_stop() abandons sessions in progress (its worker
+ * pool stops serving them), so main.c calls this first, waits for
+ * milter_messages_in_flight() to reach 0, and only then smfi_stop(). */
+void milter_stop_new_messages(void);
+
 /* Messages started (MAIL FROM seen) and not yet ended, accepted or
- * aborted; main.c waits for 0 before it exits after smfi_stop(). */
+ * aborted. */
 unsigned long milter_messages_in_flight(void);
 
 #endif

@@ -7,7 +7,8 @@
 # (shared code in helper.lua), then checks -n, reload on SIGHUP, the
 # privilege drop on a unix socket, a clean stop on SIGTERM, the command
 # line (cli.sh), history recording (history.sh) and a failing verdict
-# under on_error tempfail and accept (failure.sh).  Needs
+# under on_error tempfail and accept (failure.sh), SIGTERM with a
+# message in flight (stop.sh).  Needs
 # root for the privilege test (make test runs as root).
 set -u
 . "$TOP/tests/lib/tap.sh"
@@ -98,5 +99,6 @@ ok_if "SIGTERM: logged the stop" grep -q 'stopped' "$LOG"
 . "$TOP/tests/milter/cli.sh"
 . "$TOP/tests/milter/history.sh"
 . "$TOP/tests/milter/failure.sh"
+. "$TOP/tests/milter/stop.sh"
 
 tap_done
