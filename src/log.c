@@ -27,9 +27,12 @@ static struct {
 static int
 facility_code(const char *name)
 {
-	static const struct { const char *name; int code; } tab[] = {
-		{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON },
-		{ "user", LOG_USER }, { "local0", LOG_LOCAL0 },
+	static const struct {
+		const char *name;
+		int code;
+	} tab[] = {
+		{ "mail", LOG_MAIL },     { "daemon", LOG_DAEMON },
+		{ "user", LOG_USER },     { "local0", LOG_LOCAL0 },
 		{ "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
 		{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },
 		{ "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 },
@@ -102,13 +105,13 @@ log_emit(enum log_level level, const char *fmt, va_list ap)
 	}
 }
 
-#define LOG_FN(fn, lvl)                                        \
-	void fn(const char *fmt, ...)                          \
-	{                                                      \
-		va_list ap;                                    \
-		va_start(ap, fmt);                             \
-		log_emit(lvl, fmt, ap);                        \
-		va_end(ap);                                    \
+#define LOG_FN(fn, lvl)                 \
+	void fn(const char *fmt, ...)   \
+	{                               \
+		va_list ap;             \
+		va_start(ap, fmt);      \
+		log_emit(lvl, fmt, ap); \
+		va_end(ap);             \
 	}
 
 LOG_FN(log_err, LOG_LVL_ERR)

@@ -294,8 +294,8 @@ cmd_import(struct ctl *ctl, int argc, char **argv)
 
 		memset(&st, 0, sizeof(st));
 		diags_init(&d);
-		if (ltv_import(cfg, cfg->db_path, argv[i], strict, &st,
-		               &d) != 0) {
+		if (ltv_import(cfg, cfg->db_path, argv[i], strict, &st, &d) !=
+		    0) {
 			ctl_print_diags(&d);
 			fprintf(stderr,
 			        "triagectl: %s: import failed, nothing "
@@ -388,9 +388,9 @@ main(int argc, char **argv)
 		const char *name;
 		int (*fn)(struct ctl *, int, char **);
 	} cmds[] = {
-		{ "test", cmd_test },       { "explain", ctl_cmd_explain },
-		{ "lint", cmd_lint },       { "eval", ctl_cmd_eval },
-		{ "import", cmd_import },   { "lookup", cmd_lookup },
+		{ "test", cmd_test },     { "explain", ctl_cmd_explain },
+		{ "lint", cmd_lint },     { "eval", ctl_cmd_eval },
+		{ "import", cmd_import }, { "lookup", cmd_lookup },
 		{ "stats", cmd_stats },
 	};
 	struct ctl ctl;
@@ -400,14 +400,24 @@ main(int argc, char **argv)
 	ctl.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	while ((c = getopt(argc, argv, "+c:d:ChV")) != -1) {
 		switch (c) {
-		case 'c': ctl.config_path = optarg; break;
-		case 'd': ctl.db_path = optarg; break;
-		case 'C': ctl.color = 1; break;
+		case 'c':
+			ctl.config_path = optarg;
+			break;
+		case 'd':
+			ctl.db_path = optarg;
+			break;
+		case 'C':
+			ctl.color = 1;
+			break;
 		case 'V':
 			printf("triagectl %s\n", TRIAGE_VERSION);
 			return EX_OKAY;
-		case 'h': ctl_usage(stdout); return EX_OKAY;
-		default: ctl_usage(stderr); return EX_USAGE_ERR;
+		case 'h':
+			ctl_usage(stdout);
+			return EX_OKAY;
+		default:
+			ctl_usage(stderr);
+			return EX_USAGE_ERR;
 		}
 	}
 	if (optind >= argc) {

@@ -160,7 +160,8 @@ eval_note_miss(struct eval *ev, const char *file, const char *lang,
 		int dup = 0;
 
 		for (size_t j = 0; j < i; j++)
-			dup |= res->match.hits[j].rule == res->match.hits[i].rule;
+			dup |=
+			    res->match.hits[j].rule == res->match.hits[i].rule;
 		if (!dup)
 			buf_printf(b, " %s", id);
 	}
@@ -454,8 +455,8 @@ ctl_cmd_eval(struct ctl *ctl, int argc, char **argv)
 	eval_report_langs(&ev);
 	printf("\nexact match: %ld/%ld (%.1f%%)\n", ev.all.exact, ev.all.msgs,
 	       100 * ratio(ev.all.exact, ev.all.msgs));
-	printf("tier accuracy: %ld/%ld (%.1f%%)\n", ev.all.tier_ok,
-	       ev.all.msgs, 100 * ratio(ev.all.tier_ok, ev.all.msgs));
+	printf("tier accuracy: %ld/%ld (%.1f%%)\n", ev.all.tier_ok, ev.all.msgs,
+	       100 * ratio(ev.all.tier_ok, ev.all.msgs));
 	if (ev.misses.len)
 		printf("\n%s:\n%s", ev.verbose ? "messages" : "misses",
 		       buf_cstr(&ev.misses));

@@ -29,11 +29,21 @@ json_str(FILE *f, const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 
 		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
 		default:
 			if (c < 0x20 || c == 0x7f)
 				fprintf(f, "\\u%04x", c);
@@ -178,8 +188,8 @@ explain_rules(const struct ctl *ctl, const struct pipeline_result *res)
 	for (size_t i = 0; i < res->match.count; i++) {
 		const struct rule_hit *h = &res->match.hits[i];
 		size_t len;
-		const char *snip = text_original(res->text, h->start, h->end,
-		                                 &len);
+		const char *snip =
+		    text_original(res->text, h->start, h->end, &len);
 
 		printf("  %-32s %-22s %+5.1f  %s:%u\n", rule_id(h->rule),
 		       rule_signal(h->rule), rule_score(h->rule),
@@ -293,15 +303,16 @@ json_rules(FILE *f, const struct pipeline_result *res)
 	for (size_t i = 0; i < res->match.count; i++) {
 		const struct rule_hit *h = &res->match.hits[i];
 		size_t len;
-		const char *snip = text_original(res->text, h->start, h->end,
-		                                 &len);
+		const char *snip =
+		    text_original(res->text, h->start, h->end, &len);
 
 		fputs(i ? ",\n  {" : "\n  {", f);
 		fputs("\"id\": ", f);
 		json_cstr(f, rule_id(h->rule));
 		fputs(", \"signal\": ", f);
 		json_cstr(f, rule_signal(h->rule));
-		fprintf(f, ", \"score\": %.2f, \"snippet\": ", rule_score(h->rule));
+		fprintf(
+		    f, ", \"score\": %.2f, \"snippet\": ", rule_score(h->rule));
 		json_str(f, snip, len);
 		fputs(", \"file\": ", f);
 		json_cstr(f, rule_file(h->rule));
@@ -320,8 +331,9 @@ json_flags(FILE *f, const struct verdict *v)
 		fputs(i ? ",\n  {" : "\n  {", f);
 		fputs("\"name\": ", f);
 		json_cstr(f, fr->name);
-		fprintf(f, ", \"score\": %.2f, \"threshold\": %.2f, "
-		           "\"set\": %s, \"why\": ",
+		fprintf(f,
+		        ", \"score\": %.2f, \"threshold\": %.2f, "
+		        "\"set\": %s, \"why\": ",
 		        fr->score, fr->threshold, fr->set ? "true" : "false");
 		json_cstr(f, fr->why);
 		fputs("}", f);

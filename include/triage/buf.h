@@ -21,10 +21,10 @@ enum buf_status {
 /* Value type: fields may be read directly; change them only through the
  * functions below.  data is NULL until the first append. */
 struct buf {
-	char *data;  /* owned; always NUL-terminated when not NULL */
-	size_t len;  /* bytes used, not counting the NUL */
-	size_t cap;  /* bytes allocated */
-	size_t max;  /* len never exceeds this */
+	char *data; /* owned; always NUL-terminated when not NULL */
+	size_t len; /* bytes used, not counting the NUL */
+	size_t cap; /* bytes allocated */
+	size_t max; /* len never exceeds this */
 };
 
 /* Sets up an empty buffer that will never hold more than max bytes. */

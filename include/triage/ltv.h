@@ -38,16 +38,16 @@ void ltv_close(struct ltv_db *db);
 void ltv_thread_done(struct ltv_db *db);
 
 struct customer {
-	int db_ok;            /* 0: database unavailable, tier "unknown" */
-	char db_error[256];   /* why, when db_ok is 0 */
+	int db_ok;          /* 0: database unavailable, tier "unknown" */
+	char db_error[256]; /* why, when db_ok is 0 */
 	int found;
-	char matched_by[16];  /* "from", "reply-to", "order", or "" */
+	char matched_by[16]; /* "from", "reply-to", "order", or "" */
 	char email[TRIAGE_MAX_ADDRESS_LEN + 1]; /* the customer's address */
-	char order[32];       /* the order number that matched, if by order */
+	char order[32]; /* the order number that matched, if by order */
 	int64_t ltv_cents;
 	char currency[8];
 	long orders;
-	char basis[16];       /* "total-spent" or "orders" */
+	char basis[16]; /* "total-spent" or "orders" */
 	char tier[TRIAGE_MAX_NAME_LEN];
 	/* Identity steps for explanations, e.g.
 	 * "from a@x.example: not found; reply-to b@y.example: found". */
@@ -65,9 +65,9 @@ struct customer {
  * number found in text (cfg->order_pattern) looked up in orders.  Any of
  * them may be NULL.  Fills out completely (tier included).  Returns 0;
  * -1 only on out of memory (out then holds tier "unknown"). */
-int ltv_lookup(struct ltv_db *db, const char *from_addr,
-               const char *reply_to_addr, const char *text, size_t text_len,
-               struct customer *out);
+int
+ltv_lookup(struct ltv_db *db, const char *from_addr, const char *reply_to_addr,
+           const char *text, size_t text_len, struct customer *out);
 
 /* Tier name for an LTV per cfg->tiers (found = 0 gives cfg->tier_new). */
 const char *ltv_tier(const struct config *cfg, int found, int64_t ltv_cents);
@@ -78,15 +78,14 @@ const char *ltv_tier(const struct config *cfg, int found, int64_t ltv_cents);
  * 0, or -1 with err filled (the mail goes on regardless). */
 int ltv_record(struct ltv_db *db, const struct customer *c,
                const char *sender_addr, const char *message_id,
-               const char *flags, const char *action,
-               struct triage_err *err);
+               const char *flags, const char *action, struct triage_err *err);
 
 struct ltv_import_stats {
-	char kind[32];        /* "shopify-customers", "shopify-orders",
+	char kind[32];  /* "shopify-customers", "shopify-orders",
 	                         "plain" */
-	long customers;       /* inserted or updated */
+	long customers; /* inserted or updated */
 	long orders;
-	long skipped;         /* bad rows */
+	long skipped; /* bad rows */
 };
 
 /* Imports one CSV file into the database at db_path (created and
@@ -94,9 +93,9 @@ struct ltv_import_stats {
  * "FILE:LINE: why" diagnostic each; with strict, any bad row fails the
  * whole file with nothing changed.  Returns 0, or -1 (diagnostics say
  * why). */
-int ltv_import(const struct config *cfg, const char *db_path,
-               const char *csv_path, int strict, struct ltv_import_stats *st,
-               struct diags *d);
+int
+ltv_import(const struct config *cfg, const char *db_path, const char *csv_path,
+           int strict, struct ltv_import_stats *st, struct diags *d);
 
 /* Prints what is known about address (LTV, basis, tier, orders,
  * history) to out.  Returns 0 when found, 1 when not found, -1 when the
@@ -106,7 +105,7 @@ int ltv_describe(struct ltv_db *db, const char *address, FILE *out,
 
 /* Counts of history rows per flag, tier and action over the last days,
  * printed to out as a table.  0, or -1 with err filled. */
-int ltv_stats(struct ltv_db *db, unsigned days, FILE *out,
-              struct triage_err *err);
+int
+ltv_stats(struct ltv_db *db, unsigned days, FILE *out, struct triage_err *err);
 
 #endif

@@ -41,9 +41,9 @@ enum msg_anomaly {
 const char *message_anomaly_name(unsigned bit);
 
 struct message_limits {
-	size_t max_body_len;     /* raw header + body bytes kept */
-	size_t max_text_len;     /* decoded UTF-8 bytes kept, all parts */
-	size_t max_header_len;   /* one header field */
+	size_t max_body_len;   /* raw header + body bytes kept */
+	size_t max_text_len;   /* decoded UTF-8 bytes kept, all parts */
+	size_t max_header_len; /* one header field */
 	unsigned max_mime_depth;
 	unsigned max_mime_parts;
 	const char *fallback_charset; /* for 8-bit text with no/unknown charset
@@ -58,37 +58,37 @@ void message_limits_default(struct message_limits *lim);
  * containers, forwarded message/rfc822 parts); regions.c marks the rest
  * from the plain text. */
 enum seg_kind {
-	SEG_TEXT = 0,     /* text as written in this part */
-	SEG_QUOTE = 1,    /* inside an HTML quote container */
-	SEG_FORWARD = 2,  /* text of an attached message/rfc822 */
+	SEG_TEXT = 0,    /* text as written in this part */
+	SEG_QUOTE = 1,   /* inside an HTML quote container */
+	SEG_FORWARD = 2, /* text of an attached message/rfc822 */
 };
 
 struct msg_segment {
 	enum seg_kind kind;
-	const char *reason;  /* static string, e.g. "html blockquote",
+	const char *reason; /* static string, e.g. "html blockquote",
 	                        "gmail_quote", "divRplyFwdMsg", "message/rfc822";
 	                        NULL for SEG_TEXT */
-	char *text;          /* owned UTF-8, valid, no NUL bytes */
+	char *text;         /* owned UTF-8, valid, no NUL bytes */
 	size_t len;
 };
 
 struct msg_part {
-	char *content_type;  /* "text/plain", lower case; owned */
-	char *charset;       /* as labelled (may be NULL); owned */
-	char *charset_used;  /* what was actually used to decode; owned */
-	char *encoding;      /* "base64", "quoted-printable", "7bit", ... */
-	char *filename;      /* decoded (RFC 2231/2047), or NULL */
-	unsigned depth;      /* 0 = top level */
-	size_t index;        /* position in struct message.parts */
-	int is_attachment;   /* Content-Disposition: attachment, or not text */
-	int is_text;         /* text/plain or text/html, decoded below */
+	char *content_type; /* "text/plain", lower case; owned */
+	char *charset;      /* as labelled (may be NULL); owned */
+	char *charset_used; /* what was actually used to decode; owned */
+	char *encoding;     /* "base64", "quoted-printable", "7bit", ... */
+	char *filename;     /* decoded (RFC 2231/2047), or NULL */
+	unsigned depth;     /* 0 = top level */
+	size_t index;       /* position in struct message.parts */
+	int is_attachment;  /* Content-Disposition: attachment, or not text */
+	int is_text;        /* text/plain or text/html, decoded below */
 	int is_html;
-	int in_rfc822;       /* inside an attached message/rfc822 */
-	int used;            /* 1: this part's text is part of the message's
+	int in_rfc822;           /* inside an attached message/rfc822 */
+	int used;                /* 1: this part's text is part of the message's
 	                        text (0: the other rendering of a
 	                        multipart/alternative, or an attachment) */
 	const char *skip_reason; /* why not used (static), or NULL */
-	size_t raw_len;      /* bytes of the encoded body */
+	size_t raw_len;          /* bytes of the encoded body */
 	struct msg_segment *segs; /* decoded text in order; owned */
 	size_t segs_count;
 };
@@ -97,22 +97,22 @@ struct message {
 	/* Decoded header values (UTF-8, RFC 2047 decoded, unfolded);
 	 * owned; NULL when absent. */
 	char *subject;
-	char *subject_raw;   /* the Subject field exactly as received (for
+	char *subject_raw; /* the Subject field exactly as received (for
 	                        tagging without re-encoding), or NULL */
-	char *from;          /* whole decoded From value */
-	char *from_addr;     /* the bare address of From, lower case as
+	char *from;        /* whole decoded From value */
+	char *from_addr;   /* the bare address of From, lower case as
 	                        written (ltv folds case) */
 	char *reply_to_addr;
-	char *message_id;    /* without angle brackets */
+	char *message_id; /* without angle brackets */
 	char *date;
 
 	struct msg_part *parts; /* every MIME part visited, in order */
 	size_t parts_count;
 
-	unsigned anomalies;  /* enum msg_anomaly bits */
-	size_t raw_len;      /* raw bytes seen (headers + body), counted even
+	unsigned anomalies; /* enum msg_anomaly bits */
+	size_t raw_len;     /* raw bytes seen (headers + body), counted even
 	                        past the limit */
-	size_t text_len;     /* decoded text bytes kept, all parts */
+	size_t text_len;    /* decoded text bytes kept, all parts */
 };
 
 struct message_parser;
@@ -127,26 +127,26 @@ struct message_parser *message_parser_new(const struct message_limits *lim);
 /* One header field as libmilter gives it: name without colon, value
  * without the leading space, folding kept.  Returns 0; -1 on out of
  * memory (caps are anomalies, not errors). */
-int message_header(struct message_parser *p, const char *name,
-                   const char *value);
+int
+message_header(struct message_parser *p, const char *name, const char *value);
 
 /* A chunk of the body (after the blank line), CRLF or LF line ends. */
-int message_body(struct message_parser *p, const unsigned char *chunk,
-                 size_t len);
+int
+message_body(struct message_parser *p, const unsigned char *chunk, size_t len);
 
 /* Decodes everything fed so far.  Returns a message the caller owns
  * (message_free), or NULL with err filled (out of memory, GMime failure).
  * The parser may be freed right after. */
-struct message *message_finish(struct message_parser *p,
-                               struct triage_err *err);
+struct message *
+message_finish(struct message_parser *p, struct triage_err *err);
 
 void message_parser_free(struct message_parser *p);
 
 /* Whole message in one buffer (a .eml file, standard input): the same
  * path as header/body/finish. */
-struct message *message_parse(const char *data, size_t len,
-                              const struct message_limits *lim,
-                              struct triage_err *err);
+struct message *
+message_parse(const char *data, size_t len, const struct message_limits *lim,
+              struct triage_err *err);
 
 void message_free(struct message *m);
 
@@ -155,9 +155,9 @@ void message_free(struct message *m);
  * (ks_c_5601-1987 -> CP949, x-unknown, unicode-1-1-utf-7, ...).  Unknown
  * charset: valid UTF-8 is kept, else fallback.  Sets *anomalies bits.
  * Returns a malloc'd string (*outlen bytes) or NULL on out of memory. */
-char *message_to_utf8(const char *charset, const char *data, size_t len,
-                      const char *fallback, size_t *outlen,
-                      unsigned *anomalies);
+char *
+message_to_utf8(const char *charset, const char *data, size_t len,
+                const char *fallback, size_t *outlen, unsigned *anomalies);
 
 /* Converts an HTML document (UTF-8) to text segments: block elements and
  * <br> are line breaks, script/style/head dropped, entities decoded,

@@ -20,20 +20,20 @@
 #include "triage/regions.h"
 
 struct text {
-	char *orig;        /* kept regions joined, as decoded; owned */
+	char *orig; /* kept regions joined, as decoded; owned */
 	size_t orig_len;
-	char *norm;        /* normalized UTF-8, NUL-terminated; owned */
+	char *norm; /* normalized UTF-8, NUL-terminated; owned */
 	size_t norm_len;
-	size_t *map;       /* norm_len + 1 entries: map[i] = offset in orig of
+	size_t *map;   /* norm_len + 1 entries: map[i] = offset in orig of
 	                      the character norm byte i came from;
 	                      map[norm_len] = orig_len */
-	int truncated;     /* 1 when max_len cut the text */
+	int truncated; /* 1 when max_len cut the text */
 };
 
 /* Builds the match text of the kept regions of r, at most max_len bytes
  * of normalized text.  NULL with err filled on out of memory. */
-struct text *normalize_text(const struct regions *r, size_t max_len,
-                            struct triage_err *err);
+struct text *
+normalize_text(const struct regions *r, size_t max_len, struct triage_err *err);
 
 /* Normalizes one string (rule examples, order patterns) exactly as
  * normalize_text() does.  Returns a malloc'd NUL-terminated string and
@@ -42,8 +42,8 @@ char *normalize_string(const char *s, size_t len, size_t *outlen);
 
 /* The original text behind normalized bytes [start, end): borrowed
  * pointer into t->orig and its length in *len. */
-const char *text_original(const struct text *t, size_t start, size_t end,
-                          size_t *len);
+const char *
+text_original(const struct text *t, size_t start, size_t end, size_t *len);
 
 void text_free(struct text *t);
 

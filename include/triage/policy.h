@@ -22,13 +22,13 @@
 
 /* X-Triage-Status words besides "ok". */
 enum policy_status {
-	POLICY_ST_TRUNCATED = 1u << 0,     /* a decode limit was hit */
-	POLICY_ST_DB_UNAVAILABLE = 1u << 1,/* tier unknown */
-	POLICY_ST_MATCH_LIMIT = 1u << 2,   /* a rule stopped at a limit */
+	POLICY_ST_TRUNCATED = 1u << 0,      /* a decode limit was hit */
+	POLICY_ST_DB_UNAVAILABLE = 1u << 1, /* tier unknown */
+	POLICY_ST_MATCH_LIMIT = 1u << 2,    /* a rule stopped at a limit */
 };
 
 struct policy_header {
-	char name[TRIAGE_MAX_NAME_LEN * 2]; /* prefix + "Flags" etc. */
+	char name[TRIAGE_MAX_NAME_LEN * 2];          /* prefix + "Flags" etc. */
 	char value[TRIAGE_MAX_ADDED_HEADER_LEN + 1]; /* folded ("\n\t"
 	                                      between lines, as libmilter
 	                                      wants), ASCII */
@@ -36,15 +36,15 @@ struct policy_header {
 
 struct actions {
 	char action[TRIAGE_MAX_NAME_LEN];
-	const char *action_why;  /* static description of the policy line */
-	char flags[512];         /* "chargeback, chargeback-reship" or "none" */
+	const char *action_why; /* static description of the policy line */
+	char flags[512];        /* "chargeback, chargeback-reship" or "none" */
 	struct policy_header headers[16];
 	size_t headers_count;
-	char *new_subject;       /* owned; the whole new Subject value (tags
+	char *new_subject; /* owned; the whole new Subject value (tags
 	                            + " " + raw value), NULL when the
 	                            subject stays */
 	char route[TRIAGE_MAX_ADDRESS_LEN + 1]; /* "" when no route */
-	unsigned status;         /* enum policy_status bits */
+	unsigned status;                        /* enum policy_status bits */
 };
 
 /* In:  verdict (flags and scores), rule hits m (rule ids for the Rules
@@ -57,8 +57,9 @@ struct actions {
 int policy_decide(const struct config *cfg, const struct ruleset *rs,
                   const struct verdict *v, const struct match_result *m,
                   const struct customer *c, const char *subject,
-                  const char *subject_raw, unsigned status, const char *version_host,
-                  struct actions *out, struct triage_err *err);
+                  const char *subject_raw, unsigned status,
+                  const char *version_host, struct actions *out,
+                  struct triage_err *err);
 
 void actions_free(struct actions *a);
 
@@ -66,8 +67,7 @@ void actions_free(struct actions *a);
  * name is name_len bytes long: lines of at most 78 columns, broken at
  * spaces after commas or semicolons where possible, joined by "\n\t".
  * Returns 0, -1 when it does not fit. */
-int policy_fold(const char *value, size_t name_len, char *out,
-                size_t outlen);
+int policy_fold(const char *value, size_t name_len, char *out, size_t outlen);
 
 /* Copies src into dst keeping printable ASCII only (others become '?'),
  * at most dstlen - 1 bytes.  Returns dst. */

@@ -18,13 +18,13 @@
 #include "triage/message.h"
 
 enum region_kind {
-	REGION_SUBJECT = 0,   /* the decoded Subject (kept) */
-	REGION_CUSTOMER,      /* the customer's new text (kept) */
-	REGION_QUOTED,        /* quoted reply ('>' lines, HTML quotes) */
-	REGION_ATTRIBUTION,   /* "On ... wrote:" and what follows it */
-	REGION_FORWARDED,     /* forwarded message, inline or attached */
-	REGION_SIGNATURE,     /* after "-- " */
-	REGION_FOOTER,        /* "Sent from my iPhone" and the like */
+	REGION_SUBJECT = 0, /* the decoded Subject (kept) */
+	REGION_CUSTOMER,    /* the customer's new text (kept) */
+	REGION_QUOTED,      /* quoted reply ('>' lines, HTML quotes) */
+	REGION_ATTRIBUTION, /* "On ... wrote:" and what follows it */
+	REGION_FORWARDED,   /* forwarded message, inline or attached */
+	REGION_SIGNATURE,   /* after "-- " */
+	REGION_FOOTER,      /* "Sent from my iPhone" and the like */
 };
 
 /* "subject", "customer", "quoted", "attribution", "forwarded",
@@ -33,25 +33,24 @@ const char *region_kind_name(enum region_kind k);
 
 struct region {
 	enum region_kind kind;
-	int kept;            /* 1 for SUBJECT and CUSTOMER: rules see it */
-	const char *reason;  /* static text: why left out ("quoted with '>'",
+	int kept;           /* 1 for SUBJECT and CUSTOMER: rules see it */
+	const char *reason; /* static text: why left out ("quoted with '>'",
 	                        "reply header 'On ... wrote:'", ...), or NULL */
-	size_t part_index;   /* struct message.parts index; (size_t)-1 for
+	size_t part_index;  /* struct message.parts index; (size_t)-1 for
 	                        the subject */
-	char *text;          /* owned UTF-8 as decoded, before normalization */
+	char *text;         /* owned UTF-8 as decoded, before normalization */
 	size_t len;
 };
 
 struct regions {
-	struct region *v;    /* in message order, the subject first */
+	struct region *v; /* in message order, the subject first */
 	size_t count;
 };
 
 /* Returns the regions of msg (caller owns: regions_free), or NULL with err
  * filled on out of memory.  A message with no text gives just the
  * subject region (which may be empty). */
-struct regions *regions_mark(const struct message *msg,
-                             struct triage_err *err);
+struct regions *regions_mark(const struct message *msg, struct triage_err *err);
 
 void regions_free(struct regions *r);
 
