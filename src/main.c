@@ -19,6 +19,10 @@
  * them unblocked with handlers that write to a pipe.  Linux hands a
  * process-directed signal to the main thread first when it can take it,
  * so SIGHUP reloads here instead of stopping libmilter.
+ *
+ * Stop: libmilter's worker pool abandons sessions in progress on
+ * smfi_stop(), so new messages are turned away first (as on_error says),
+ * the messages in progress are waited for, and only then smfi_stop().
  */
 #include <errno.h>
 #include <fcntl.h>
