@@ -188,6 +188,16 @@ for fn in null noreply triage; do
 	    -v w="$(mem $fn hwm_kib)" -v t="$(mem $fn threads)" 'BEGIN {
 		printf "%-8s %8s %10.1f %10.1f %8s\n", f, h, p / 1024, w / 1024, t }'
 done
+
+# In-process stage costs, with the filters stopped.
+cleanup
+PIDS=""
+if [ -x "$B/bench_stages" ]; then
+	echo
+	echo "== stages (in-process, one thread)"
+	"$B/bench_stages" "$CFG" "$TOP/tests/corpus/msgs" "$B/msgs" ||
+		echo "(bench_stages exited with $?)"
+fi
 if [ "${BENCH_KEEP:-0}" != 1 ]; then
 	rm -f "$B/null.log" "$B/nullr.log"
 fi
