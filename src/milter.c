@@ -453,6 +453,20 @@ milter_forged_lost(SMFICTX *ctx, const struct msg_ctx *m)
 	return SMFIS_REJECT;
 }
 
+/* A message that starts while the daemon stops: checked after the
+ * in-flight count went up, so the stop waits for every message that got
+ * past this point; this one is answered as on_error says. */
+static sfsistat
+milter_turn_away(struct conn_ctx *cc)
+{
+	sfsistat r = milter_tempfails(cc->msg) ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
+
+	log_info("client=%s stopping: new message %s", cc->client,
+	         r == SMFIS_TEMPFAIL ? "deferred" : "not inspected");
+	msg_ctx_free(cc);
+	return r;
+}
+
 /* ---- callbacks -------------------------------------------------------- */
 
 static sfsistat
@@ -511,17 +525,8 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		msg_ctx_free(cc);
 		return r;
 	}
-	if (__atomic_load_n(&milter_stopping, __ATOMIC_SEQ_CST)) {
-		/* After the in-flight count went up, so the stop waits
-		 * for every message that got past this point. */
-		sfsistat r =
-		    milter_tempfails(cc->msg) ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
-
-		log_info("client=%s stopping: new message %s", cc->client,
-		         r == SMFIS_TEMPFAIL ? "deferred" : "not inspected");
-		msg_ctx_free(cc);
-		return r;
-	}
+	if (__atomic_load_n(&milter_stopping, __ATOMIC_SEQ_CST))
+		return milter_turn_away(cc);
 	if (cc->msg->snap->cfg->skip_authenticated &&
 	    smfi_getsymval(ctx, "{auth_authen}") != NULL) {
 		log_debug("client=%s authenticated: not inspected", cc->client);
