@@ -37,6 +37,7 @@ die() { echo "milter.bench: $*" >&2; exit 1; }
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	[ -n "${U:-}" ] && rm -rf "$U"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -49,36 +50,58 @@ command -v python3 >/dev/null || die "python3 missing"
 # --- data: messages, customers, database, config, warm cache ---
 python3 "$TOP/bench/gen_messages.py" -n 400 -o "$B/msgs" \
 	--customers 100000 --csv "$B/customers.csv" || die "gen_messages failed"
+# The patterns as committed (HEAD), so that rule files being edited in
+# the checkout do not change or break the figures; $TOP/patterns when
+# this is not a git checkout.
+PAT=$TOP/patterns
+if git -C "$TOP" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+	rm -rf "$B/patterns"
+	git -C "$TOP" archive HEAD patterns | tar -x -C "$B" &&
+		chmod -R go-w "$B/patterns" && PAT=$B/patterns
+fi
 sed -e "s|^\(  database:\).*|\1 $B/ltv.db|" \
     -e "s|^\(  cache_dir:\).*|\1 $B/cache|" \
-    -e "s|^\(  directory:\).*|\1 $TOP/patterns|" \
+    -e "s|^\(  directory:\).*|\1 $PAT|" \
     "$TOP/etc/triage-milter.yaml" >"$CFG" || die "cannot write $CFG"
 mkdir -p "$B/cache"
 rm -f "$B/ltv.db" "$B/ltv.db-wal" "$B/ltv.db-shm"
-"$BUILD/triagectl" -c "$CFG" import "$B/customers.csv" >/dev/null ||
+"$BUILD/triagectl" -c "$CFG" import "$B/customers.csv" \
+	"$TOP/tests/corpus/customers.csv" >/dev/null ||
 	die "import failed"
-if ! ls "$B/cache"/*.hsdb >/dev/null 2>&1; then
-	echo "warming the Hyperscan cache (triagectl lint; compiles once)"
-	"$BUILD/triagectl" -c "$CFG" lint >/dev/null ||
-		echo "(triagectl lint reported problems; benchmarking anyway)"
-fi
+# Warm the Hyperscan cache (compiles only when these rules are new).
+t0=$(date +%s)
+"$BUILD/triagectl" -c "$CFG" lint >"$B/lint.out" 2>&1 ||
+	echo "(triagectl lint reported problems; benchmarking anyway)"
+echo "patterns: $PAT; $(tail -n 1 "$B/lint.out"); lint took $(( $(date +%s) - t0 )) s"
 
 # --- filters ---
+# Each filter runs twice: on a loopback TCP port (as in the README's
+# Postfix lines) and on a unix socket (no Nagle's algorithm there).
 base=$((20000 + $$ % 20000))
-SN=inet:$base@127.0.0.1
-SR=inet:$((base + 1))@127.0.0.1
-ST=inet:$((base + 2))@127.0.0.1
-"$B/nullfilter" -p "$SN" 2>"$B/null.log" & PN=$!
-"$B/nullfilter" -p "$SR" -r 2>"$B/nullr.log" & PR=$!
-"$BUILD/triage-milter" -c "$CFG" -p "$ST" -f 2>"$B/triage.log" & PT=$!
-PIDS="$PN $PR $PT"
-
+U=$B/sock.$$
+mkdir -p "$U"
+start() { # NAME SOCKET COMMAND...: appends NAME:PID:SOCKET to FILTERS
+	n=$1 s=$2
+	shift 2
+	"$@" -p "$s" 2>"$B/$n.log" &
+	PIDS="$PIDS $!"
+	FILTERS="$FILTERS $n:$!:$s"
+}
+FILTERS=""
+start null "inet:$base@127.0.0.1" "$B/nullfilter"
+start noreply "inet:$((base + 1))@127.0.0.1" "$B/nullfilter" -r
+start triage "inet:$((base + 2))@127.0.0.1" "$BUILD/triage-milter" -c "$CFG" -f
+start null-u "unix:$U/null" "$B/nullfilter"
+start noreply-u "unix:$U/noreply" "$B/nullfilter" -r
+start triage-u "unix:$U/triage" "$BUILD/triage-milter" -c "$CFG" -f
 one=$(ls "$TOP"/tests/corpus/msgs/*.eml | head -n 1)
-for s in "$SN" "$SR" "$ST"; do
+for f in $FILTERS; do
+	s=${f#*:}
+	s=${s#*:}
 	i=0
 	until "$LOAD" -q -s "$s" -n 1 "$one" >/dev/null 2>&1; do
 		i=$((i + 1))
-		[ $i -lt 100 ] || die "no filter answering on $s"
+		[ $i -lt 600 ] || die "no filter answering on $s"
 		sleep 0.1
 	done
 done
@@ -104,7 +127,7 @@ echo "rounds=$ROUNDS, $N1 messages per run at c=1, $N8 at c=8"
 for r in $(seq 1 "$ROUNDS"); do
 	for set in $SETS; do
 		name=${set%%:*} dir=${set#*:}
-		for f in null:$PN:$SN noreply:$PR:$SR triage:$PT:$ST; do
+		for f in $FILTERS; do
 			fn=${f%%:*} rest=${f#*:}
 			pid=${rest%%:*} sock=${rest#*:}
 			run "$name" "$fn" "$pid" "$sock" 1 "$N1" "$dir"
@@ -118,8 +141,9 @@ done
 # its headers), then the peak RSS of the whole run.
 MEM=$B/milter.mem
 : >"$MEM"
-for f in null:$PN:$SN noreply:$PR:$SR triage:$PT:$ST; do
+for f in $FILTERS; do
 	fn=${f%%:*} rest=${f#*:}
+	case $fn in *-u) continue ;; esac
 	pid=${rest%%:*} sock=${rest#*:}
 	fifo=$B/hold.$$
 	"$LOAD" -s "$sock" --hold 100 "$B/msgs" >"$fifo" 2>&1 & HP=$!
@@ -164,7 +188,7 @@ printf '%-7s %-8s %9s %8s %8s %9s %8s %8s %8s %6s\n' set filter \
 	"c1 msg/s" "c1 p50" "c1 p99" "c8 msg/s" "c8 p50" "c8 p99" "cpu us" errors
 for set in $SETS; do
 	name=${set%%:*}
-	for fn in null noreply triage; do
+	for fn in null noreply triage null-u noreply-u triage-u; do
 		printf '%-7s %-8s %9.0f %8.3f %8.3f %9.0f %8.3f %8.3f %8s %6s\n' \
 			"$name" "$fn" \
 			"$(agg "$name" $fn 1 rate)" "$(agg "$name" $fn 1 p50)" \
@@ -172,21 +196,45 @@ for set in $SETS; do
 			"$(agg "$name" $fn 8 p50)" "$(agg "$name" $fn 8 p99)" \
 			"$(cpu "$name" $fn)" "$(errs "$name" $fn)"
 	done
-	for c in 1 8; do
-		t=$(agg "$name" triage $c rate)
-		n=$(agg "$name" null $c rate)
-		nr=$(agg "$name" noreply $c rate)
-		awk -v s="$name" -v c="$c" -v t="$t" -v n="$n" -v r="$nr" 'BEGIN {
-			printf "%-7s c=%s throughput triage/null = %.2f  triage/null-noreply = %.2f\n",
-				s, c, (n > 0 ? t / n : 0), (r > 0 ? t / r : 0) }'
+	for x in "" -u; do
+		for c in 1 8; do
+			t=$(agg "$name" "triage$x" $c rate)
+			n=$(agg "$name" "null$x" $c rate)
+			nr=$(agg "$name" "noreply$x" $c rate)
+			awk -v s="$name" -v c="$c" -v t="$t" -v n="$n" -v r="$nr" \
+			    -v x="$x" 'BEGIN {
+				printf "%-7s c=%s throughput triage%s/null%s = %.2f  triage%s/noreply%s = %.2f\n",
+					s, c, x, x, (n > 0 ? t / n : 0), x, x, (r > 0 ? t / r : 0) }'
+		done
 	done
 done
-echo "(latency in ms, median of $ROUNDS rounds; cpu us = filter utime+stime per message)"
+echo "(latency in ms, median of $ROUNDS rounds; cpu us = filter utime+stime per message;"
+echo " -u = the same filter on a unix socket; null = answers every step, noreply = no reply negotiated)"
 printf '%-8s %8s %10s %10s %8s\n' filter sessions "PSS MiB" "VmHWM MiB" threads
 for fn in null noreply triage; do
 	awk -v f="$fn" -v h="$(mem $fn held)" -v p="$(mem $fn pss_kib)" \
 	    -v w="$(mem $fn hwm_kib)" -v t="$(mem $fn threads)" 'BEGIN {
 		printf "%-8s %8s %10.1f %10.1f %8s\n", f, h, p / 1024, w / 1024, t }'
+done
+
+# Nagle probe: a null filter that adds 9 headers at end of message (like
+# triage-milter) on TCP, with and without TCP_NODELAY on its listening
+# socket (-N; libmilter leaves Nagle's algorithm on).
+echo
+echo "nagle probe (nullfilter -r -a 9 on TCP, c=1, 60 messages of the generated set):"
+for o in "" -N; do
+	p=$((base + 9))
+	"$B/nullfilter" -p "inet:$p@127.0.0.1" -r -a 9 $o 2>/dev/null &
+	NP=$!
+	i=0
+	until "$LOAD" -q -s "inet:$p@127.0.0.1" -n 1 "$one" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || break
+		sleep 0.1
+	done
+	echo "  nullfilter -r -a 9 ${o:-  }: $("$LOAD" -q -s "inet:$p@127.0.0.1" -n 60 "$B/msgs" | cut -d' ' -f3-6)"
+	kill "$NP"
+	wait "$NP" 2>/dev/null
 done
 
 # In-process stage costs, with the filters stopped.
@@ -199,6 +247,6 @@ if [ -x "$B/bench_stages" ]; then
 		echo "(bench_stages exited with $?)"
 fi
 if [ "${BENCH_KEEP:-0}" != 1 ]; then
-	rm -f "$B/null.log" "$B/nullr.log"
+	for f in $FILTERS; do rm -f "$B/${f%%:*}.log"; done
 fi
 exit 0
