@@ -16,12 +16,15 @@
  */
 #include "rules_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hs.h>
@@ -176,6 +179,54 @@ cache_write_file(const struct ruleset *rs, const char *path, const char *bytes,
 	return rc;
 }
 
+/* Keeps the newest TRIAGE_MAX_HS_CACHE_FILES databases in dir: every
+ * change to the rules writes a new file, and each is megabytes. */
+static void
+cache_prune(const char *dir)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, NULL);
+	struct {
+		char name[256];
+		time_t mtime;
+	} files[64];
+	size_t count = 0;
+
+	if (n < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		size_t l = strlen(nm);
+		struct stat sb;
+		char p[4300];
+
+		if (l > 5 && l < sizeof(files[0].name) &&
+		    strcmp(nm + l - 5, ".hsdb") == 0 && count < 64) {
+			if ((size_t)snprintf(p, sizeof(p), "%.4000s/%s", dir,
+			                     nm) < sizeof(p) &&
+			    stat(p, &sb) == 0) {
+				str_lcpy(files[count].name, nm,
+				         sizeof(files[0].name));
+				files[count++].mtime = sb.st_mtime;
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	while (count > TRIAGE_MAX_HS_CACHE_FILES) {
+		size_t old = 0;
+		char p[4300];
+
+		for (size_t i = 1; i < count; i++)
+			if (files[i].mtime < files[old].mtime)
+				old = i;
+		if ((size_t)snprintf(p, sizeof(p), "%.4000s/%s", dir,
+		                     files[old].name) < sizeof(p))
+			unlink(p);
+		files[old] = files[--count];
+	}
+}
+
 static void
 cache_write(const struct ruleset *rs, const struct rules_pf *pf,
             const char *dir, uint64_t key)
@@ -189,11 +240,17 @@ cache_write(const struct ruleset *rs, const struct rules_pf *pf,
 		         "cached");
 		return;
 	}
+	/* A fresh checkout has no build/cache yet: make the last level. */
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		log_warn("rules: cannot create cache directory %s: %s", dir,
+		         strerror(errno));
 	cache_path(&path, dir, key);
 	if (path.data == NULL || cache_write_file(rs, path.data, bytes, len)) {
 		log_warn("rules: cannot write Hyperscan cache in %s: %s; "
 		         "compiling at every load",
 		         dir, strerror(errno));
+	} else {
+		cache_prune(dir);
 	}
 	buf_free(&path);
 	free(bytes);

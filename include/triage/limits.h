@@ -101,6 +101,11 @@
  * file is not ours and is ignored (the database is compiled instead). */
 #define TRIAGE_MAX_HS_CACHE_LEN (256u * 1024u * 1024u)
 
+/* Compiled Hyperscan databases kept in the cache directory (the newest;
+ * older ones are removed when a new one is written).  Each rule change
+ * makes a new file of several MiB. */
+#define TRIAGE_MAX_HS_CACHE_FILES 4
+
 /* Diagnostic lines collected before a loader stops collecting more. */
 #define TRIAGE_MAX_DIAGS 200
 
