@@ -77,7 +77,13 @@ echo "patterns: $PAT; $(tail -n 1 "$B/lint.out"); lint took $(( $(date +%s) - t0
 # --- filters ---
 # Each filter runs twice: on a loopback TCP port (as in the README's
 # Postfix lines) and on a unix socket (no Nagle's algorithm there).
-base=$((20000 + $$ % 20000))
+# Ports below the ephemeral range (32768-), none of base..base+9 listening.
+base=$((20000 + $$ % 1200 * 10))
+while ss -ltn 2>/dev/null | awk '{ print $4 }' |
+	grep -qE ":($base|$((base + 1))|$((base + 2))|$((base + 9)))\$"; do
+	base=$((base + 10))
+	[ $base -lt 32700 ] || base=20000
+done
 U=$B/sock.$$
 mkdir -p "$U"
 start() { # NAME SOCKET COMMAND...: appends NAME:PID:SOCKET to FILTERS
