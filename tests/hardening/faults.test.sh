@@ -204,8 +204,6 @@ is "stop after the disk-full test: clean exit" "$?" 0
 
 stamp "a pattern file broken"
 # --- a pattern file broken at SIGHUP
-cp -R "$TOP/patterns" "$T/patterns"
-HZ_PATTERNS="$T/patterns"
 cp "$T/keep.db" "$DB"
 hz_config "$CONF" "$DB"
 : >"$LOG"

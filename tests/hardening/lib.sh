@@ -5,8 +5,12 @@
 #                           build-asan): loads are scaled down, bounds up
 #   hz_config FILE DB [EXTRA]
 #                           a config with the shipped patterns/ (all
-#                           languages), the database DB, a Hyperscan cache
-#                           kept in $BUILD/hardening-cache across runs
+#                           languages; a snapshot copied to $T/patterns at
+#                           the first call, so that edits in the checkout
+#                           during the run do not change the rule set),
+#                           the database DB, a Hyperscan cache kept in
+#                           $BUILD/hardening-cache across runs (keyed by
+#                           the rules' content)
 #   hz_db DB                the customer database from tests/corpus
 #   hz_start CONF PORT LOG  the milter -f on 127.0.0.1:PORT ($MILTER_PID),
 #                           waits up to 180 s (first Hyperscan compile)
@@ -36,10 +40,14 @@ hz_tools() { # builds milterload into $BUILD/bench when missing
 
 hz_config() { # FILE DB [EXTRA]
 	mkdir -p "$BUILD/hardening-cache"
+	if [ ! -d "$T/patterns" ]; then
+		cp -R "$TOP/patterns" "$T/patterns"
+		chmod -R go-w "$T/patterns"
+	fi
 	{
 		echo "# written by tests/hardening/lib.sh"
 		echo "patterns:"
-		echo "  directory: \"${HZ_PATTERNS:-$TOP/patterns}\""
+		echo "  directory: \"$T/patterns\""
 		echo "  cache_dir: \"$BUILD/hardening-cache\""
 		echo "ltv:"
 		echo "  database: \"$2\""
