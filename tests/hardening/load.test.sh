@@ -34,6 +34,8 @@ ok_if "the milter starts" hz_start "$CONF" "$PORT" "$LOG"
 ok_if "warm-up: 1000 messages without error" grep -q ' errors=0 ' "$T/warm.out"
 kill -HUP "$MILTER_PID"
 hz_wait_log "$LOG" "generation 2" 60
+# the baseline: a new generation that has seen one connection
+"$LOAD" -s "inet:$PORT@127.0.0.1" -c 1 -n 2 -q "$HZ_GOOD" >/dev/null 2>&1
 sleep 1
 note "time: warm at $(( $(date +%s) - T0 )) s"
 RSS0=$(hz_proc "$MILTER_PID" VmRSS)
@@ -101,7 +103,7 @@ while [ "$(grep -c 'reloaded' "$LOG")" -le "$nrel" ] && [ $i -lt 600 ]; do
 	i=$((i + 1))
 done
 "$LOAD" -s "inet:$PORT@127.0.0.1" -c 1 -n 2 -q \
-	"$TOP"/tests/hardening/fixtures/good.eml >/dev/null 2>&1
+	"$HZ_GOOD" >/dev/null 2>&1
 sleep 1
 FD2=$(hz_fds "$MILTER_PID")
 note "figure: fds after two more passes of 1000: $FDP1, $FDP2; after a reload and one message: $FD2"
