@@ -153,6 +153,11 @@ install: all
 	    -e 's|^\(\s*cache_dir:\).*|\1 /var/cache/triage-milter|' \
 	    etc/triage-milter.yaml > $(DESTDIR)$(SYSCONFDIR)/triage-milter/triage-milter.yaml.dist
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/triage-milter/triage-milter.yaml.dist
+	@# An existing configuration is never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/triage-milter/triage-milter.yaml ] || \
+	    cp -p $(DESTDIR)$(SYSCONFDIR)/triage-milter/triage-milter.yaml.dist \
+	          $(DESTDIR)$(SYSCONFDIR)/triage-milter/triage-milter.yaml
+	install -d -m 0750 $(DESTDIR)/var/lib/triage-milter $(DESTDIR)/var/cache/triage-milter
 	cd patterns && find . -name '*.yaml' -exec install -D -m 0644 {} $(DESTDIR)$(DATADIR)/patterns/{} \;
 	install -m 0644 docs/triage-milter.8 docs/triagectl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 docs/triage-milter.yaml.5 $(DESTDIR)$(MANDIR)/man5/
