@@ -118,7 +118,7 @@ run: deps all
 	@sh scripts/run-demo.sh $(BUILD)
 
 test: deps all unit
-	@sh tests/run.sh $(BUILD)
+	@sh tests/suite.sh $(BUILD)
 
 check: all unit
 	@sh tests/run.sh $(BUILD) --quick

@@ -66,5 +66,5 @@ done
 
 echo "logs: $LOGDIR"
 [ -n "$failed_names" ] && echo "failed:$failed_names"
-echo "$pass passed, $fail failed"
+echo "suite: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
