@@ -5,9 +5,10 @@
 #                           build-asan): loads are scaled down, bounds up
 #   hz_config FILE DB [EXTRA]
 #                           a config with the shipped patterns/ (all
-#                           languages; a snapshot copied to $T/patterns at
-#                           the first call, so that edits in the checkout
-#                           during the run do not change the rule set),
+#                           languages; a snapshot in $T/patterns made at
+#                           the first call, of HEAD in a git checkout, so
+#                           that edits in the work tree during the run do
+#                           not change the rule set),
 #                           the database DB, a Hyperscan cache kept in
 #                           $BUILD/hardening-cache across runs (keyed by
 #                           the rules' content)
@@ -41,7 +42,14 @@ hz_tools() { # builds milterload into $BUILD/bench when missing
 hz_config() { # FILE DB [EXTRA]
 	mkdir -p "$BUILD/hardening-cache"
 	if [ ! -d "$T/patterns" ]; then
-		cp -R "$TOP/patterns" "$T/patterns"
+		# The committed rules when this is a git checkout (a file being
+		# edited in the work tree is not a fault of the filter), else
+		# the tree as it is.
+		if git -C "$TOP" rev-parse --verify -q HEAD:patterns >/dev/null 2>&1; then
+			git -C "$TOP" archive HEAD patterns | tar -x -C "$T"
+		else
+			cp -R "$TOP/patterns" "$T/patterns"
+		fi
 		chmod -R go-w "$T/patterns"
 	fi
 	{
