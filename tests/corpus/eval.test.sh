@@ -38,6 +38,8 @@ if [ "${1:-x}" = "${2:-y}" ]; then
 else
 	echo "not ok $((n + 1)) - tier accuracy ${1:-?}/${2:-?}"
 fi
+# The blind check set (never used for tuning), printed for the record.
+$CTL eval "$TOP/tests/holdout" 2>&1 | sed -n '1,24s/^/# holdout: /p'
 if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus/dev/msgs" ]; then
 	$CTL eval "$SHARED/corpus/dev" 2>&1 | sed -n '1,24s/^/# dev: /p'
 fi
