@@ -155,7 +155,7 @@ main(int argc, char **argv)
 		else if (c == 'r')
 			nullf_noreply = 1;
 		else if (c == 'a')
-			nullf_addhdrs = atoi(optarg);
+			nullf_addhdrs = (int)strtol(optarg, NULL, 10);
 		else if (c == 'N')
 			nodelay = 1;
 		else

@@ -45,25 +45,26 @@
 /* Marks a code point that is dropped. */
 #define NORM_DROP (-1)
 
-#define NORM_OPTS (UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
-    UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
+#define NORM_OPTS                                                 \
+	(UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
+	 UTF8PROC_IGNORE)
 
 struct norm_out {
 	char *s;
-	size_t *map;     /* NULL when no map is wanted */
+	size_t *map; /* NULL when no map is wanted */
 	size_t len;
 	size_t cap;
-	size_t max;      /* len never exceeds this */
-	int full;        /* something did not fit: stop */
+	size_t max; /* len never exceeds this */
+	int full;   /* something did not fit: stop */
 	int nomem;
 };
 
 struct norm_ws {
-	int space;       /* a run of horizontal space is pending */
+	int space; /* a run of horizontal space is pending */
 	size_t space_off;
-	unsigned nl;     /* pending line breaks (0, 1, 2) */
+	unsigned nl; /* pending line breaks (0, 1, 2) */
 	size_t nl_off;
-	int after_cr;    /* last code point was '\r' */
+	int after_cr; /* last code point was '\r' */
 };
 
 struct norm_state {
@@ -194,20 +195,45 @@ static utf8proc_int32_t
 norm_special(utf8proc_int32_t cp)
 {
 	switch (cp) {
-	case '\t': case '\v': case '\f':
+	case '\t':
+	case '\v':
+	case '\f':
 		return ' ';
-	case '\n': case '\r':
+	case '\n':
+	case '\r':
 		return cp;
-	case 0x85: case 0x2028: case 0x2029:
+	case 0x85:
+	case 0x2028:
+	case 0x2029:
 		return '\n';
-	case 0x2019: case 0x2018: case 0x201B: case 0x02BC: case 0x00B4:
-	case 0x0060: case 0x2032: case 0xFF07:
+	case 0x2019:
+	case 0x2018:
+	case 0x201B:
+	case 0x02BC:
+	case 0x00B4:
+	case 0x0060:
+	case 0x2032:
+	case 0xFF07:
 		return '\'';
-	case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x00AB:
-	case 0x00BB: case 0x2033: case 0xFF02:
+	case 0x201C:
+	case 0x201D:
+	case 0x201E:
+	case 0x201F:
+	case 0x00AB:
+	case 0x00BB:
+	case 0x2033:
+	case 0xFF02:
 		return '"';
-	case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014:
-	case 0x2015: case 0x2212: case 0xFE58: case 0xFE63: case 0xFF0D:
+	case 0x2010:
+	case 0x2011:
+	case 0x2012:
+	case 0x2013:
+	case 0x2014:
+	case 0x2015:
+	case 0x2212:
+	case 0xFE58:
+	case 0xFE63:
+	case 0xFF0D:
 		return '-';
 	default:
 		break;
@@ -270,12 +296,13 @@ norm_flush(struct norm_state *st)
 		return;
 	moved = norm_reorder(st->cl, st->cl_off, n);
 	m = utf8proc_normalize_utf32(st->cl, (utf8proc_ssize_t)n,
-	    UTF8PROC_COMPOSE);
+	                             UTF8PROC_COMPOSE);
 	if (m < 0)
 		m = 0;
 	for (i = 0; i < (size_t)m; i++)
 		norm_ws_feed(st, st->cl[i],
-		    (moved || (size_t)m != n) ? st->cl_off[0] : st->cl_off[i]);
+		             (moved || (size_t)m != n) ? st->cl_off[0]
+		                                       : st->cl_off[i]);
 }
 
 static void
@@ -303,11 +330,11 @@ norm_char(struct norm_state *st, utf8proc_int32_t cp, size_t off)
 		norm_flush(st);
 	if (m != cp || m < 0x80) {
 		norm_hold(st, m < 0x80 && m >= 'A' && m <= 'Z' ? m + 32 : m,
-		    off);
+		          off);
 		return;
 	}
 	n = utf8proc_decompose_char(cp, d, NORM_DECOMP_MAX, NORM_OPTS,
-	    &boundclass);
+	                            &boundclass);
 	if (n < 0 || n > NORM_DECOMP_MAX) {
 		norm_hold(st, 0xFFFD, off);
 		return;
@@ -334,7 +361,8 @@ norm_run(struct norm_state *st, const char *s, size_t len)
 			cp = 0xFFFD;
 			n = 1;
 		}
-		if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &gb))
+		if (prev >= 0 &&
+		    utf8proc_grapheme_break_stateful(prev, cp, &gb))
 			norm_flush(st);
 		prev = cp;
 		norm_char(st, cp, i);
@@ -424,8 +452,7 @@ norm_join(const struct regions *r, size_t *len)
 }
 
 struct text *
-normalize_text(const struct regions *r, size_t max_len,
-    struct triage_err *err)
+normalize_text(const struct regions *r, size_t max_len, struct triage_err *err)
 {
 	struct norm_state *st = NULL;
 	struct text *t;
@@ -464,13 +491,14 @@ norm_cluster_end(const struct text *t, size_t off)
 	utf8proc_ssize_t n;
 
 	while (off < t->orig_len) {
-		n = utf8proc_iterate(u + off, (utf8proc_ssize_t)(t->orig_len - off),
-		    &cp);
+		n = utf8proc_iterate(
+		    u + off, (utf8proc_ssize_t)(t->orig_len - off), &cp);
 		if (n <= 0) {
 			cp = 0xFFFD;
 			n = 1;
 		}
-		if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &gb))
+		if (prev >= 0 &&
+		    utf8proc_grapheme_break_stateful(prev, cp, &gb))
 			break;
 		prev = cp;
 		off += (size_t)n;
@@ -487,7 +515,8 @@ text_original(const struct text *t, size_t start, size_t end, size_t *len)
 		end = t->norm_len;
 	if (start >= end) {
 		*len = 0;
-		return t->orig + t->map[start < t->norm_len ? start : t->norm_len];
+		return t->orig +
+		       t->map[start < t->norm_len ? start : t->norm_len];
 	}
 	ostart = t->map[start];
 	oend = norm_cluster_end(t, t->map[end - 1]);

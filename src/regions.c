@@ -213,7 +213,7 @@ static int
 rg_is_alnum(unsigned char c)
 {
 	return rg_is_digit(c) || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z');
+	       (c >= 'A' && c <= 'Z');
 }
 
 /* --- lines -------------------------------------------------------------- */
@@ -294,9 +294,9 @@ enum rg_verb_pos { RG_AT_END, RG_ANYWHERE };
 struct rg_verb {
 	const char *verb;
 	enum rg_verb_pos pos;
-	int bounded;          /* must follow a non-letter (not a suffix) */
-	const char *reason;   /* unquoted header */
-	const char *qreason;  /* header quoted with '>' (Apple Mail) */
+	int bounded;         /* must follow a non-letter (not a suffix) */
+	const char *reason;  /* unquoted header */
+	const char *qreason; /* header quoted with '>' (Apple Mail) */
 };
 
 static const struct rg_verb rg_verbs[] = {
@@ -416,7 +416,7 @@ rg_verb_matches(const struct rg_verb *v, const char *body, size_t len)
 	/* Preceded by ASCII that is not a letter: not the tail of a word
 	 * (a UTF-8 byte there would be part of a longer word). */
 	return (unsigned char)body[at - 1] < 0x80 &&
-	    !rg_is_alnum((unsigned char)body[at - 1]);
+	       !rg_is_alnum((unsigned char)body[at - 1]);
 }
 
 /* The Russian Gmail form has no verb: "пн, 17 мар. 2025 г. в 09:12,
@@ -453,7 +453,8 @@ rg_attribution(const char *s, size_t len, int quoted)
 		return NULL;
 	for (i = 0; i < sizeof(rg_verbs) / sizeof(rg_verbs[0]); i++)
 		if (rg_verb_matches(&rg_verbs[i], s, len))
-			return quoted ? rg_verbs[i].qreason : rg_verbs[i].reason;
+			return quoted ? rg_verbs[i].qreason
+			              : rg_verbs[i].reason;
 	return rg_verbless(s, len, quoted);
 }
 
@@ -481,8 +482,8 @@ rg_attribution_wrapped(const struct rg_seg *sg, size_t i, int quoted)
 	    rg_line_quoted(sg, i + 1) != quoted)
 		return NULL;
 	a = quoted ? rg_unquote(sg, i, &alen) : rg_line_trimmed(sg, i, &alen);
-	b = quoted ? rg_unquote(sg, i + 1, &blen) :
-	    rg_line_trimmed(sg, i + 1, &blen);
+	b = quoted ? rg_unquote(sg, i + 1, &blen)
+	           : rg_line_trimmed(sg, i + 1, &blen);
 	if (alen == 0 || blen == 0 || alen + 1 + blen > RG_MAX_HEADER_LINE ||
 	    b[blen - 1] != ':')
 		return NULL;
@@ -510,26 +511,24 @@ struct rg_hdr_name {
 };
 
 static const struct rg_hdr_name rg_hdr_names[] = {
-	{ "From", RG_HDR_FROM }, { "보낸 사람", RG_HDR_FROM },
-	{ "Від", RG_HDR_FROM }, { "От", RG_HDR_FROM },
-	{ "Von", RG_HDR_FROM }, { "De", RG_HDR_FROM },
-	{ "Sent", RG_HDR_OTHER }, { "To", RG_HDR_OTHER },
-	{ "Subject", RG_HDR_OTHER }, { "Date", RG_HDR_OTHER },
-	{ "Cc", RG_HDR_OTHER }, { "Bcc", RG_HDR_OTHER },
-	{ "Reply-To", RG_HDR_OTHER },
-	{ "보낸 날짜", RG_HDR_OTHER }, { "받는 사람", RG_HDR_OTHER },
-	{ "제목", RG_HDR_OTHER }, { "참조", RG_HDR_OTHER },
-	{ "날짜", RG_HDR_OTHER },
-	{ "Надіслано", RG_HDR_OTHER }, { "Кому", RG_HDR_OTHER },
-	{ "Тема", RG_HDR_OTHER }, { "Дата", RG_HDR_OTHER },
-	{ "Копія", RG_HDR_OTHER }, { "Отправлено", RG_HDR_OTHER },
-	{ "Копия", RG_HDR_OTHER },
-	{ "Gesendet", RG_HDR_OTHER }, { "An", RG_HDR_OTHER },
-	{ "Betreff", RG_HDR_OTHER }, { "Datum", RG_HDR_OTHER },
-	{ "Enviado", RG_HDR_OTHER }, { "Enviado el", RG_HDR_OTHER },
-	{ "Para", RG_HDR_OTHER }, { "Asunto", RG_HDR_OTHER },
-	{ "Fecha", RG_HDR_OTHER },
-	{ "Envoyé", RG_HDR_OTHER }, { "À", RG_HDR_OTHER },
+	{ "From", RG_HDR_FROM },        { "보낸 사람", RG_HDR_FROM },
+	{ "Від", RG_HDR_FROM },         { "От", RG_HDR_FROM },
+	{ "Von", RG_HDR_FROM },         { "De", RG_HDR_FROM },
+	{ "Sent", RG_HDR_OTHER },       { "To", RG_HDR_OTHER },
+	{ "Subject", RG_HDR_OTHER },    { "Date", RG_HDR_OTHER },
+	{ "Cc", RG_HDR_OTHER },         { "Bcc", RG_HDR_OTHER },
+	{ "Reply-To", RG_HDR_OTHER },   { "보낸 날짜", RG_HDR_OTHER },
+	{ "받는 사람", RG_HDR_OTHER },  { "제목", RG_HDR_OTHER },
+	{ "참조", RG_HDR_OTHER },       { "날짜", RG_HDR_OTHER },
+	{ "Надіслано", RG_HDR_OTHER },  { "Кому", RG_HDR_OTHER },
+	{ "Тема", RG_HDR_OTHER },       { "Дата", RG_HDR_OTHER },
+	{ "Копія", RG_HDR_OTHER },      { "Отправлено", RG_HDR_OTHER },
+	{ "Копия", RG_HDR_OTHER },      { "Gesendet", RG_HDR_OTHER },
+	{ "An", RG_HDR_OTHER },         { "Betreff", RG_HDR_OTHER },
+	{ "Datum", RG_HDR_OTHER },      { "Enviado", RG_HDR_OTHER },
+	{ "Enviado el", RG_HDR_OTHER }, { "Para", RG_HDR_OTHER },
+	{ "Asunto", RG_HDR_OTHER },     { "Fecha", RG_HDR_OTHER },
+	{ "Envoyé", RG_HDR_OTHER },     { "À", RG_HDR_OTHER },
 	{ "Objet", RG_HDR_OTHER },
 };
 
@@ -630,7 +629,8 @@ static const struct rg_dash_marker rg_dash_markers[] = {
 	  "Outlook '-----Mensaje original-----'" },
 	{ "Оригінальне повідомлення", REGION_ATTRIBUTION,
 	  "Outlook '-----Оригінальне повідомлення-----'" },
-	{ "원본 메시지", REGION_ATTRIBUTION, "Outlook '-----원본 메시지-----'" },
+	{ "원본 메시지", REGION_ATTRIBUTION,
+	  "Outlook '-----원본 메시지-----'" },
 };
 
 static const char RG_ORIG_REPLY[] = "Outlook '-----Original Message-----'";
@@ -641,7 +641,7 @@ static const char RG_ORIG_FWD[] =
  * blanks separate the phrase from the dashes, *lead counts the dashes. */
 static int
 rg_dashed(const char *s, size_t len, const char **phrase, size_t *plen,
-    int *spaced, size_t *lead)
+          int *spaced, size_t *lead)
 {
 	size_t a = 0, b = len, trail = 0;
 
@@ -681,7 +681,7 @@ rg_dash_line(const char *s, size_t len, struct rg_mark *out)
 		return out;
 	}
 	for (k = 0; k < sizeof(rg_dash_markers) / sizeof(rg_dash_markers[0]);
-	    k++) {
+	     k++) {
 		if (rg_eq(p, plen, rg_dash_markers[k].phrase)) {
 			out->kind = rg_dash_markers[k].kind;
 			out->reason = rg_dash_markers[k].reason;
@@ -710,7 +710,8 @@ rg_cut_marker(const struct rg_seg *sg, size_t i, struct rg_mark *out)
 	const char *s = rg_line_trimmed(sg, i, &len);
 
 	raw = sg->lines[i].end - sg->lines[i].start;
-	if ((raw == 3 && memcmp(sg->text + sg->lines[i].start, "-- ", 3) == 0) ||
+	if ((raw == 3 &&
+	     memcmp(sg->text + sg->lines[i].start, "-- ", 3) == 0) ||
 	    (raw == 2 && memcmp(sg->text + sg->lines[i].start, "--", 2) == 0)) {
 		out->kind = REGION_SIGNATURE;
 		out->reason = RG_SIGNATURE;
@@ -718,8 +719,9 @@ rg_cut_marker(const struct rg_seg *sg, size_t i, struct rg_mark *out)
 	}
 	if (rg_dash_line(s, len, out) != NULL)
 		return 1;
-	for (k = 0; k < sizeof(rg_apple_forwards) / sizeof(rg_apple_forwards[0]);
-	    k++) {
+	for (k = 0;
+	     k < sizeof(rg_apple_forwards) / sizeof(rg_apple_forwards[0]);
+	     k++) {
 		if (rg_eq(s, len, rg_apple_forwards[k])) {
 			out->kind = REGION_FORWARDED;
 			out->reason = RG_APPLE_FWD;
@@ -739,10 +741,17 @@ rg_cut_marker(const struct rg_seg *sg, size_t i, struct rg_mark *out)
 }
 
 static const char *const rg_footer_prefixes[] = {
-	"Sent from my ", "Sent from Yahoo Mail", "Sent from Mail for Windows",
-	"Sent from Outlook", "Get Outlook for ", "Надіслано з ",
-	"Отправлено с ", "Отправлено из ", "Enviado desde mi ",
-	"Envoyé de mon ", "Envoyé depuis mon ",
+	"Sent from my ",
+	"Sent from Yahoo Mail",
+	"Sent from Mail for Windows",
+	"Sent from Outlook",
+	"Get Outlook for ",
+	"Надіслано з ",
+	"Отправлено с ",
+	"Отправлено из ",
+	"Enviado desde mi ",
+	"Envoyé de mon ",
+	"Envoyé depuis mon ",
 };
 
 static int
@@ -753,21 +762,23 @@ rg_footer(const struct rg_seg *sg, size_t i)
 
 	if (len > RG_MAX_FOOTER_LINE)
 		return 0;
-	for (k = 0; k < sizeof(rg_footer_prefixes) / sizeof(rg_footer_prefixes[0]);
-	    k++)
+	for (k = 0;
+	     k < sizeof(rg_footer_prefixes) / sizeof(rg_footer_prefixes[0]);
+	     k++)
 		if (rg_starts(s, len, rg_footer_prefixes[k]))
 			return 1;
 	if (rg_starts(s, len, "Von meinem ") && rg_ends(s, len, " gesendet"))
 		return 1;
 	/* "iPhone에서 보냄", "Galaxy에서 보냄" */
-	return rg_ends(s, len, "\xec\x97\x90\xec\x84\x9c \xeb\xb3\xb4\xeb\x83\x84");
+	return rg_ends(s, len,
+	               "\xec\x97\x90\xec\x84\x9c \xeb\xb3\xb4\xeb\x83\x84");
 }
 
 /* --- classification of one segment ------------------------------------- */
 
 static void
 rg_mark_range(struct rg_seg *sg, size_t from, size_t to, enum region_kind k,
-    const char *reason)
+              const char *reason)
 {
 	size_t j;
 
@@ -782,7 +793,7 @@ static size_t
 rg_quote_block_end(const struct rg_seg *sg, size_t i)
 {
 	while (i < sg->nlines &&
-	    (rg_line_blank(sg, i) || rg_line_quoted(sg, i)))
+	       (rg_line_blank(sg, i) || rg_line_quoted(sg, i)))
 		i++;
 	return i;
 }
@@ -791,7 +802,7 @@ rg_quote_block_end(const struct rg_seg *sg, size_t i)
  * covers; returns the next line to read (nlines when it ran to the end). */
 static size_t
 rg_take_attribution(struct rg_seg *sg, size_t i, size_t hlines,
-    const char *reason, int quoted)
+                    const char *reason, int quoted)
 {
 	size_t j = i + hlines;
 
@@ -807,7 +818,7 @@ rg_take_attribution(struct rg_seg *sg, size_t i, size_t hlines,
 
 static const char *
 rg_line_attribution(const struct rg_seg *sg, size_t i, int quoted,
-    size_t *hlines)
+                    size_t *hlines)
 {
 	size_t len;
 	const char *s, *r;
@@ -856,7 +867,7 @@ rg_classify_line(struct rg_seg *sg, size_t i)
 
 static int
 rg_push(struct rg_list *l, enum region_kind kind, const char *reason,
-    size_t part_index, const char *text, size_t len)
+        size_t part_index, const char *text, size_t len)
 {
 	struct region *r;
 
@@ -888,8 +899,8 @@ rg_push(struct rg_list *l, enum region_kind kind, const char *reason,
 /* Pushes lines [a, b) of the segment, without blank lines at either end;
  * nothing when all are blank. */
 static int
-rg_push_lines(struct rg_list *l, const struct rg_seg *sg, size_t a,
-    size_t b, size_t part_index)
+rg_push_lines(struct rg_list *l, const struct rg_seg *sg, size_t a, size_t b,
+              size_t part_index)
 {
 	size_t start, end;
 
@@ -902,13 +913,13 @@ rg_push_lines(struct rg_list *l, const struct rg_seg *sg, size_t a,
 	start = sg->lines[a].start;
 	end = sg->lines[b - 1].end;
 	return rg_push(l, sg->marks[a].kind, sg->marks[a].reason, part_index,
-	    sg->text + start, end - start);
+	               sg->text + start, end - start);
 }
 
 /* Splits one SEG_TEXT segment into regions. */
 static int
 rg_text_segment(struct rg_list *l, const char *text, size_t len,
-    size_t part_index)
+                size_t part_index)
 {
 	struct rg_seg sg;
 	size_t i, a;
@@ -943,7 +954,7 @@ out:
 /* Whole-segment regions (HTML quotes, attached messages), unless blank. */
 static int
 rg_whole_segment(struct rg_list *l, enum region_kind kind, const char *reason,
-    const char *text, size_t len, size_t part_index)
+                 const char *text, size_t len, size_t part_index)
 {
 	const char *s = text;
 	size_t n = len;
@@ -952,8 +963,8 @@ rg_whole_segment(struct rg_list *l, enum region_kind kind, const char *reason,
 		s++;
 		n--;
 	}
-	while (n > 0 && (rg_is_hspace((unsigned char)s[n - 1]) ||
-	    s[n - 1] == '\n'))
+	while (n > 0 &&
+	       (rg_is_hspace((unsigned char)s[n - 1]) || s[n - 1] == '\n'))
 		n--;
 	if (n == 0)
 		return 0;
@@ -973,10 +984,12 @@ rg_part(struct rg_list *l, const struct msg_part *p, size_t index)
 			continue;
 		if (sg->kind == SEG_FORWARD || p->in_rfc822)
 			rc = rg_whole_segment(l, REGION_FORWARDED,
-			    sg->reason != NULL ? sg->reason : RG_RFC822,
-			    sg->text, sg->len, index);
+			                      sg->reason != NULL ? sg->reason
+			                                         : RG_RFC822,
+			                      sg->text, sg->len, index);
 		else if (sg->kind == SEG_QUOTE)
-			rc = rg_whole_segment(l, REGION_QUOTED,
+			rc = rg_whole_segment(
+			    l, REGION_QUOTED,
 			    sg->reason != NULL ? sg->reason : RG_HTML_QUOTE,
 			    sg->text, sg->len, index);
 		else
@@ -995,8 +1008,8 @@ regions_mark(const struct message *msg, struct triage_err *err)
 	const char *subj = msg->subject != NULL ? msg->subject : "";
 	size_t i;
 
-	if (rg_push(&l, REGION_SUBJECT, NULL, (size_t)-1, subj,
-	    strlen(subj)) < 0)
+	if (rg_push(&l, REGION_SUBJECT, NULL, (size_t)-1, subj, strlen(subj)) <
+	    0)
 		goto nomem;
 	for (i = 0; i < msg->parts_count; i++) {
 		const struct msg_part *p = &msg->parts[i];

@@ -33,8 +33,8 @@ void ctl_print_headers(FILE *out, const struct actions *a);
 
 /* Reads a message file ("-" = stdin) bounded by the config's limits and
  * checks it looks like a message; prints the error and returns -1. */
-int ctl_read_message(const char *path, const struct config *cfg,
-                     char **data, size_t *len);
+int ctl_read_message(const char *path, const struct config *cfg, char **data,
+                     size_t *len);
 
 int ctl_cmd_explain(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_eval(struct ctl *ctl, int argc, char **argv);
