@@ -20,7 +20,8 @@ Add to Postfix's main.cf, then run "postfix reload":
     milter_default_action = accept
     milter_protocol = 6
 
-Try it without Postfix:  $BUILD/triagectl -c $CONF test MESSAGE.eml
+Try it without Postfix:  $BUILD/triagectl -c $CONF test examples/msgs/*.eml
+                         $BUILD/triagectl -c $CONF explain examples/msgs/01-dispute-reship.eml
 Stop with Ctrl-C.
 
 POSTFIX
