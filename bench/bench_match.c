@@ -173,6 +173,10 @@ write_synthetic(const char *dir, size_t n, uint32_t *x)
 		struct buf b;
 		FILE *fp;
 
+		/* The shipped set may already reach the target: an empty
+		 * rules list would be a load error. */
+		if (l >= n)
+			continue;
 		buf_init(&b, 1u << 22);
 		buf_printf(&b, "language: %s\nrules:\n", langs[l]);
 		for (size_t i = l; i < n; i += NLANGS) {
