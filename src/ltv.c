@@ -1,8 +1,9 @@
 /*
  * ltv.c - customer lookups, tiers and the flag history (see ltv.h).
  *
- * Owns: one read-only SQLite connection per thread (created lazily,
- * found through a pthread key, with its prepared statements), the single
+ * Owns: a pool of read-only SQLite connections with their prepared
+ * statements (one taken per lookup and given back, so a connection
+ * outlives the short-lived libmilter worker thread that opened it), the single
  * read-write connection for history writes behind a mutex, the compiled
  * order-number pattern, and the watch on the database file (replaced,
  * made world-writable, broken) that decides when connections reopen.
@@ -77,14 +78,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_END] = "COMMIT",
 };
 
-/* One thread's read-only connection. */
+/* One pooled read-only connection, used by one lookup at a time. */
 struct ltv_conn {
-	struct ltv_db *owner;
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	pcre2_match_data *md;
-	unsigned gen; /* owner->gen when opened */
-	struct ltv_conn *next, *prev;
+	unsigned gen;          /* owner->gen when opened */
+	struct ltv_conn *next; /* in the idle list */
 };
 
 struct ltv_file_id {
@@ -98,9 +98,8 @@ struct ltv_file_id {
 struct ltv_db {
 	const struct config *cfg; /* borrowed; outlives the handle */
 	char *path;
-	pthread_key_t key;
-	pthread_mutex_t lock; /* conns, file id, log time */
-	struct ltv_conn *conns;
+	pthread_mutex_t lock; /* idle, file id, log time */
+	struct ltv_conn *idle; /* connections no lookup holds */
 	pcre2_code *order_re; /* NULL: no order step */
 	pcre2_match_context *mctx;
 	atomic_uint gen; /* bumped when the file changes */
@@ -236,33 +235,6 @@ conn_free(struct ltv_conn *c)
 	free(c);
 }
 
-/* Unlinks c from its owner's list and frees it. */
-static void
-conn_close(struct ltv_conn *c)
-{
-	struct ltv_db *db;
-
-	if (c == NULL)
-		return;
-	db = c->owner;
-	pthread_mutex_lock(&db->lock);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		db->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	pthread_mutex_unlock(&db->lock);
-	conn_free(c);
-}
-
-/* The pthread key destructor: a thread that ends drops its connection. */
-static void
-conn_thread_end(void *p)
-{
-	conn_close(p);
-}
-
 /* Opens the read-only connection.  0; -1 with why (SQLite result in
  * *rc, or SQLITE_CANTOPEN when the file was refused); -2 out of
  * memory. */
@@ -307,24 +279,32 @@ conn_open_db(struct ltv_db *db, struct ltv_conn *c, char *why, size_t whylen)
 	return 0;
 }
 
-/* Returns the calling thread's connection, opening it when needed (and
- * reopening it when the file changed).  NULL with why: *nomem tells out
- * of memory from an unusable database. */
+/* Takes a connection from the pool, opening one when none is idle (and
+ * dropping one opened before the file changed).  NULL with why: *nomem
+ * tells out of memory from an unusable database.  Give it back with
+ * conn_put(), or drop it with conn_failed(). */
 static struct ltv_conn *
 conn_get(struct ltv_db *db, char *why, size_t whylen, int *nomem)
 {
-	struct ltv_conn *c = pthread_getspecific(db->key);
+	struct ltv_conn *c;
 	unsigned gen;
 	int rc;
 
 	*nomem = 0;
 	db_check_file(db, 0);
 	gen = atomic_load(&db->gen);
-	if (c != NULL && c->gen == gen)
-		return c;
-	if (c != NULL) {
-		pthread_setspecific(db->key, NULL);
-		conn_close(c);
+	for (;;) {
+		pthread_mutex_lock(&db->lock);
+		c = db->idle;
+		if (c != NULL)
+			db->idle = c->next;
+		pthread_mutex_unlock(&db->lock);
+		if (c == NULL)
+			break;
+		c->next = NULL;
+		if (c->gen == gen)
+			return c;
+		conn_free(c);
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL || (db->order_re != NULL &&
@@ -334,21 +314,29 @@ conn_get(struct ltv_db *db, char *why, size_t whylen, int *nomem)
 		*nomem = 1;
 		return NULL;
 	}
-	c->owner = db;
 	c->gen = gen;
 	rc = conn_open_db(db, c, why, whylen);
-	if (rc < 0 || pthread_setspecific(db->key, c) != 0) {
-		*nomem = rc == -2 || rc == 0;
+	if (rc < 0) {
+		*nomem = rc == -2;
 		conn_free(c);
 		return NULL;
 	}
-	pthread_mutex_lock(&db->lock);
-	c->next = db->conns;
-	if (db->conns)
-		db->conns->prev = c;
-	db->conns = c;
-	pthread_mutex_unlock(&db->lock);
 	return c;
+}
+
+/* Gives c back to the pool, or frees it when the file changed since it
+ * was opened. */
+static void
+conn_put(struct ltv_db *db, struct ltv_conn *c)
+{
+	if (c->gen != atomic_load(&db->gen)) {
+		conn_free(c);
+		return;
+	}
+	pthread_mutex_lock(&db->lock);
+	c->next = db->idle;
+	db->idle = c;
+	pthread_mutex_unlock(&db->lock);
 }
 
 /* After a failed query: drop the connection so the next lookup opens
@@ -356,8 +344,7 @@ conn_get(struct ltv_db *db, char *why, size_t whylen, int *nomem)
 static void
 conn_failed(struct ltv_db *db, struct ltv_conn *c)
 {
-	pthread_setspecific(db->key, NULL);
-	conn_close(c);
+	conn_free(c);
 	db_check_file(db, 1);
 }
 
@@ -370,9 +357,7 @@ ltv_open(const struct config *cfg)
 		return NULL;
 	db->cfg = cfg;
 	db->path = str_dup(cfg->db_path ? cfg->db_path : "ltv.db");
-	if (db->path == NULL ||
-	    pthread_key_create(&db->key, conn_thread_end) != 0) {
-		free(db->path);
+	if (db->path == NULL) {
 		free(db);
 		return NULL;
 	}
@@ -392,15 +377,8 @@ ltv_open(const struct config *cfg)
 void
 ltv_thread_done(struct ltv_db *db)
 {
-	struct ltv_conn *c;
-
-	if (db == NULL)
-		return;
-	c = pthread_getspecific(db->key);
-	if (c != NULL) {
-		pthread_setspecific(db->key, NULL);
-		conn_close(c);
-	}
+	/* Connections are pooled, not per thread: nothing to release. */
+	(void)db;
 }
 
 static void
@@ -420,9 +398,7 @@ ltv_close(struct ltv_db *db)
 
 	if (db == NULL)
 		return;
-	pthread_setspecific(db->key, NULL);
-	pthread_key_delete(db->key);
-	for (c = db->conns; c != NULL; c = next) {
+	for (c = db->idle; c != NULL; c = next) {
 		next = c->next;
 		conn_free(c);
 	}
@@ -822,6 +798,7 @@ ltv_lookup(struct ltv_db *db, const char *from_addr, const char *reply_to_addr,
 		db_log_failure(db, why);
 		return 0;
 	}
+	conn_put(db, c);
 	db_log_recovered(db);
 	str_lcpy(out->tier, ltv_tier(cfg, out->found, out->ltv_cents),
 	         sizeof(out->tier));
@@ -965,10 +942,12 @@ col_text(sqlite3_stmt *st, int i)
 static void
 describe_details(struct ltv_db *db, const char *email, FILE *out)
 {
-	struct ltv_conn *c = pthread_getspecific(db->key);
+	struct ltv_conn *c;
 	sqlite3_stmt *st;
+	char why[256];
+	int nomem;
 
-	if (c == NULL)
+	if ((c = conn_get(db, why, sizeof(why), &nomem)) == NULL)
 		return;
 	st = c->st[ST_DESCRIBE];
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
@@ -981,6 +960,7 @@ describe_details(struct ltv_db *db, const char *email, FILE *out)
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	conn_put(db, c);
 }
 
 int
@@ -1140,6 +1120,7 @@ ltv_stats(struct ltv_db *db, unsigned days, FILE *out, struct triage_err *err)
 	t = calloc(1, sizeof(*t));
 	if (t == NULL) {
 		triage_err_set(err, "ltv: out of memory");
+		conn_put(db, c);
 		return -1;
 	}
 	rc = stats_collect(c, days, t);
@@ -1150,6 +1131,7 @@ ltv_stats(struct ltv_db *db, unsigned days, FILE *out, struct triage_err *err)
 		free(t);
 		return -1;
 	}
+	conn_put(db, c);
 	fprintf(out, "history of the last %u days: %ld message%s\n\n", days,
 	        t->messages, t->messages == 1 ? "" : "s");
 	tally_print(&t->flags, "flag", out);

@@ -6,7 +6,7 @@
  * count, first/last order, tags, which basis the LTV came from), extra
  * addresses, orders (order name -> customer) and the flag history.
  *
- * Lookups: a read-only connection per thread with prepared statements and
+ * Lookups: a pool of read-only connections with prepared statements and
  * a bounded busy timeout; a database missing, locked too long or corrupt
  * gives tier "unknown" (cfg->tier_unknown) and db_ok = 0, never an error
  * that stops mail.  Writes (history, import) are one function and one
@@ -27,14 +27,15 @@
 
 struct ltv_db;
 
-/* Opens (lazily, per thread) the database of cfg->db_path.  Never fails
+/* Opens (lazily, on the first lookup) the database of cfg->db_path.  Never fails
  * for a missing or broken file: lookups then report db_ok = 0.  NULL
  * only on out of memory.  The handle may be shared by all threads. */
 struct ltv_db *ltv_open(const struct config *cfg);
 void ltv_close(struct ltv_db *db);
 
-/* Releases the calling thread's connection (call before a thread ends;
- * ltv_close releases all). */
+/* Kept for callers written when connections were per thread: they are
+ * pooled now (taken per lookup, given back), so this does nothing;
+ * ltv_close releases all. */
 void ltv_thread_done(struct ltv_db *db);
 
 struct customer {
