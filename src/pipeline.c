@@ -52,11 +52,18 @@ pipeline_limits(const struct config *cfg, struct message_limits *lim)
 		lim->fallback_charset = cfg->fallback_charset;
 }
 
-/* The host named in the Version header: the configured name, else the
- * system's.  out has room for outlen bytes. */
+/* The host named in the Version header: the snapshot's (read when it was
+ * built), else the configured name, else the system's.  out has room for
+ * outlen bytes. */
 static void
-pipeline_host(const struct config *cfg, char *out, size_t outlen)
+pipeline_host(const struct snapshot *s, char *out, size_t outlen)
 {
+	const struct config *cfg = s->cfg;
+
+	if (s->host[0] != '\0') {
+		str_lcpy(out, s->host, outlen);
+		return;
+	}
 	if (cfg->hostname != NULL && cfg->hostname[0] != '\0') {
 		str_lcpy(out, cfg->hostname, outlen);
 		return;
@@ -113,7 +120,7 @@ pipeline_run(const struct snapshot *s, struct message *msg,
 		return -1;
 	}
 	pipeline_lap(res, STAGE_LOOKUP, &t);
-	pipeline_host(cfg, host, sizeof(host));
+	pipeline_host(s, host, sizeof(host));
 	if (policy_decide(cfg, s->rules, &res->verdict, &res->match,
 	                  &res->customer, msg->subject, msg->subject_raw,
 	                  pipeline_status(res), host, &res->actions, err) != 0)

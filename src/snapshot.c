@@ -13,7 +13,9 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "triage/buf.h"
 #include "triage/config.h"
 #include "triage/log.h"
 #include "triage/ltv.h"
@@ -66,6 +68,11 @@ snapshot_from_config(struct config *cfg, int no_hyperscan, struct diags *d)
 		return NULL;
 	}
 	s->cfg = cfg;
+	if (cfg->hostname != NULL && cfg->hostname[0] != '\0')
+		str_lcpy(s->host, cfg->hostname, sizeof(s->host));
+	else if (gethostname(s->host, sizeof(s->host)) != 0)
+		s->host[0] = '\0';
+	s->host[sizeof(s->host) - 1] = '\0';
 	snapshot_rules_options(cfg, no_hyperscan, &opt);
 	s->rules = rules_load(&opt, d);
 	if (s->rules == NULL)

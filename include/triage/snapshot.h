@@ -21,6 +21,10 @@ struct snapshot {
 	struct ruleset *rules;    /* owned, read-only */
 	struct ltv_db *ltv;       /* owned; opened for cfg->db_path */
 	unsigned long generation; /* 1 for the first, +1 per reload */
+	/* The host the Version header names: cfg->hostname, else the
+	 * system's name when the snapshot was built (read once here, not
+	 * once per message; a reload reads it again).  Empty: unknown. */
+	char host[256];
 	/* private: */
 	unsigned long refs;
 };
