@@ -67,6 +67,8 @@ struct msg_ctx {
 
 /* Messages between MAIL FROM and their end, for a clean stop. */
 static unsigned long milter_in_flight;
+/* Messages ended since the start. */
+static unsigned long milter_done;
 /* 1 once the daemon is stopping: new messages are not started. */
 static int milter_stopping;
 
@@ -97,6 +99,7 @@ msg_ctx_free(struct conn_ctx *cc)
 	free(m);
 	cc->msg = NULL;
 	__atomic_sub_fetch(&milter_in_flight, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&milter_done, 1, __ATOMIC_RELAXED);
 }
 
 /* SMFIS_NOREPLY when the MTA agreed not to wait for this reply. */
@@ -681,4 +684,10 @@ unsigned long
 milter_messages_in_flight(void)
 {
 	return __atomic_load_n(&milter_in_flight, __ATOMIC_SEQ_CST);
+}
+
+unsigned long
+milter_messages_done(void)
+{
+	return __atomic_load_n(&milter_done, __ATOMIC_RELAXED);
 }

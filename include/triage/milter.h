@@ -25,4 +25,8 @@ void milter_stop_new_messages(void);
  * aborted. */
 unsigned long milter_messages_in_flight(void);
 
+/* Messages ended (accepted, refused or aborted) since the start: main.c
+ * gives freed memory back to the system after a burst of them. */
+unsigned long milter_messages_done(void);
+
 #endif
