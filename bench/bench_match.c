@@ -325,7 +325,8 @@ main(void)
 	char tmpl[] = "/tmp/bench_match.XXXXXX", dir[64], cache[64];
 	const char *top = getenv("TOP") ? getenv("TOP") : "..";
 	char *ls[NLANGS], *msgs[MESSAGES];
-	size_t lens[MESSAGES], shipped, in_pf = 0, bytes = 0;
+	size_t lens[MESSAGES], shipped, in_pf = 0, near = 0, bytes = 0;
+	const char *only = getenv("BENCH_MATCH");
 	struct ruleset *hs, *pc, *cached;
 	double t_hs, t_pc, t_cached;
 	uint32_t x = 0x12345678u;
@@ -369,27 +370,31 @@ main(void)
 		goto out;
 	pc = load(dir, ls, NLANGS, 1, NULL, &t_pc);
 	cached = load(dir, ls, NLANGS, 0, cache, &t_cached);
-	for (size_t i = 0; i < rules_count(hs); i++)
-		in_pf += hs->rules[i].pf_mask != 0;
+	rules_pf_coverage(hs, &in_pf, &near);
 	for (size_t i = 0; i < MESSAGES; i++) {
 		msgs[i] = message(2048 + rnd(&x) % 12288, &x, &lens[i]);
 		bytes += lens[i];
 	}
-	printf("rules: %zu (%zu shipped), %zu in the Hyperscan prefilter; "
+	printf("rules: %zu (%zu shipped), %zu in the Hyperscan prefilter, "
+	       "%zu of them confirmed near their literals; "
 	       "%d messages, mean %zu bytes\n",
-	       rules_count(hs), shipped, in_pf, MESSAGES, bytes / MESSAGES);
+	       rules_count(hs), shipped, in_pf, near, MESSAGES,
+	       bytes / MESSAGES);
 	printf("load: compile %.0f ms, from cache %.0f ms (cached=%d), "
 	       "PCRE2 only %.0f ms\n",
 	       t_hs / 1000, t_cached / 1000,
 	       cached ? rules_hyperscan_cached(cached) : -1, t_pc / 1000);
+	/* BENCH_MATCH=full|bare|pcre2 runs one mode only (for perf stat) */
 	if (rules_uses_hyperscan(hs)) {
-		time_it("rules_match, Hyperscan + PCRE2", hs, M_FULL, msgs,
-		        lens);
-		time_it("bare hs_scan", hs, M_BARE, msgs, lens);
+		if (only == NULL || strcmp(only, "full") == 0)
+			time_it("rules_match, Hyperscan + PCRE2", hs, M_FULL,
+			        msgs, lens);
+		if (only == NULL || strcmp(only, "bare") == 0)
+			time_it("bare hs_scan", hs, M_BARE, msgs, lens);
 	} else {
 		printf("(built without Hyperscan)\n");
 	}
-	if (pc != NULL)
+	if (pc != NULL && (only == NULL || strcmp(only, "pcre2") == 0))
 		time_it("rules_match, PCRE2 only", pc, M_FULL, msgs, lens);
 	for (size_t i = 0; i < MESSAGES; i++)
 		free(msgs[i]);

@@ -1,18 +1,20 @@
 /*
  * rules_hs.c - the Hyperscan prefilter of the rule set.
  *
- * Owns: one block-mode Hyperscan database over the literals each rule's
- * matches must contain (a superset matcher: it may let through a rule
- * that PCRE2 then rejects, never miss one), its per-thread
- * scratch (cloned from a prototype) and the on-disk cache of the
- * compiled database in cache_dir/<hash>.hsdb, written atomically
- * (temporary file + rename).  Rules Hyperscan rejects run with PCRE2 on
- * every message.
+ * Owns: the reduction of every pattern to units (its alternatives) and
+ * of each unit to the literal sets each of its matches must contain,
+ * with one anchor set whose places are recorded and the span before it
+ * (rules_span.c); one block-mode Hyperscan literal database over the
+ * distinct literals, normalized as the text is (a superset matcher: it
+ * may let through a rule that PCRE2 then rejects, never miss one); its
+ * per-thread scratch (cloned from a prototype) and the on-disk cache of
+ * the compiled database in cache_dir/<hash>.hsdb, written atomically
+ * (temporary file + rename).  Rules with a unit without literals run
+ * with PCRE2 over the whole text.
  *
- * Untrusted input: the text scanned (mail; scanned only when it is valid
- * UTF-8, as HS_FLAG_UTF8 requires, else every rule is a candidate) and
- * the cache file (bounded, checked by key and checksum before Hyperscan
- * deserializes it).
+ * Untrusted input: the text scanned (mail, normalized; any bytes) and
+ * the cache file (bounded, checked by key, word count and checksum
+ * before Hyperscan deserializes it).
  */
 #include "rules_int.h"
 
@@ -32,18 +34,29 @@
 #include "triage/buf.h"
 #include "triage/limits.h"
 #include "triage/log.h"
+#include "triage/normalize.h"
 
-#define HS_RULE_FLAGS                                                          \
-	(HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SINGLEMATCH | \
-	 HS_FLAG_PREFILTER)
+#define HS_RULE_FLAGS HS_FLAG_CASELESS
 
-/* Cache file: magic, key, rule count, one byte per rule (in the
- * database or not), payload checksum and length, payload. */
-static const char cache_magic[8] = { 'T', 'R', 'H', 'S', 'D', 'B', '0', '1' };
+/* Cache file: magic, key, word count, payload checksum and length,
+ * payload (the serialized database). */
+static const char cache_magic[8] = { 'T', 'R', 'H', 'S', 'D', 'B', '0', '2' };
+
+struct pf_lit;
+struct pf_word;
+struct pf_unit;
 
 struct rules_pf {
 	hs_database_t *db;
 	hs_scratch_t *proto;
+	struct pf_lit *lits; /* every unit's literals, grouped by word */
+	size_t nlits;
+	struct pf_word *words; /* Hyperscan id -> distinct literal */
+	size_t nwords;
+	struct pf_unit *units;
+	size_t nunits;
+	uint32_t *rule_first; /* a rule's units: rule_first[i] ... */
+	uint16_t *rule_units; /* ... and how many */
 };
 
 /* The cache key: every pattern, id and flag set in order, and the
@@ -56,7 +69,7 @@ pf_key(const struct ruleset *rs)
 	uint32_t flags = HS_RULE_FLAGS;
 
 	/* the literal extraction is part of what the database holds */
-	h = rules_fnv1a(h, "literals-3", 11);
+	h = rules_fnv1a(h, "literals-5", 11);
 	h = rules_fnv1a(h, v, strlen(v) + 1);
 	h = rules_fnv1a(h, &flags, sizeof(flags));
 	for (size_t i = 0; i < rs->rules_count; i++) {
@@ -75,13 +88,12 @@ cache_path(struct buf *b, const char *dir, uint64_t key)
 	buf_printf(b, "%s/%016llx.hsdb", dir, (unsigned long long)key);
 }
 
-/* Reads a cached database for key; 0 with pf->db set and every rule's
- * pf_mask restored, -1 when there is none or it is unusable. */
+/* Reads a cached database for key; 0 with pf->db set, -1 when there
+ * is none or it is unusable. */
 static int
-cache_read(struct ruleset *rs, struct rules_pf *pf, const char *dir,
-           uint64_t key)
+cache_read(struct rules_pf *pf, const char *dir, uint64_t key)
 {
-	size_t n = rs->rules_count, hdr = 8 + 8 + 8 + n + 8 + 8, len = 0;
+	size_t hdr = 8 + 8 + 8 + 8 + 8, len = 0;
 	uint64_t k, count, sum, plen;
 	char *data = NULL;
 	struct buf path;
@@ -95,16 +107,16 @@ cache_read(struct ruleset *rs, struct rules_pf *pf, const char *dir,
 		goto bad;
 	memcpy(&k, data + 8, 8);
 	memcpy(&count, data + 16, 8);
-	memcpy(&sum, data + 24 + n, 8);
-	memcpy(&plen, data + 32 + n, 8);
-	if (k != key || count != n || plen != len - hdr ||
+	memcpy(&sum, data + 24, 8);
+	memcpy(&plen, data + 32, 8);
+	/* the word count checks that the database holds this literal
+	 * table (built the same way from the same patterns) */
+	if (k != key || count != pf->nwords || plen != len - hdr ||
 	    sum != rules_fnv1a(RULES_FNV_SEED, data + hdr, len - hdr))
 		goto bad;
 	if (hs_deserialize_database(data + hdr, len - hdr, &pf->db) !=
 	    HS_SUCCESS)
 		goto bad;
-	for (size_t i = 0; i < n; i++)
-		rs->rules[i].pf_mask = (unsigned char)data[24 + i];
 	rc = 0;
 	goto out;
 bad:
@@ -137,10 +149,10 @@ write_all(int fd, const void *p, size_t len)
 /* Writes the cache file as a temporary file renamed into place, so a
  * reader never sees half a file.  Returns 0 or -1 with errno. */
 static int
-cache_write_file(const struct ruleset *rs, const char *path, const char *bytes,
-                 size_t len)
+cache_write_file(const struct rules_pf *pf, uint64_t key, const char *path,
+                 const char *bytes, size_t len)
 {
-	uint64_t count = rs->rules_count, plen = len, sum;
+	uint64_t count = pf->nwords, plen = len, sum;
 	struct buf tmp;
 	int fd, rc = -1;
 
@@ -155,20 +167,10 @@ cache_write_file(const struct ruleset *rs, const char *path, const char *bytes,
 		return -1;
 	}
 	sum = rules_fnv1a(RULES_FNV_SEED, bytes, len);
-	if (write_all(fd, cache_magic, 8) == 0 &&
-	    write_all(fd, &(uint64_t){ pf_key(rs) }, 8) == 0 &&
-	    write_all(fd, &count, 8) == 0) {
+	if (write_all(fd, cache_magic, 8) == 0 && write_all(fd, &key, 8) == 0 &&
+	    write_all(fd, &count, 8) == 0 && write_all(fd, &sum, 8) == 0 &&
+	    write_all(fd, &plen, 8) == 0 && write_all(fd, bytes, len) == 0)
 		rc = 0;
-		for (size_t i = 0; i < rs->rules_count && rc == 0; i++) {
-			char b = (char)rs->rules[i].pf_mask;
-
-			rc = write_all(fd, &b, 1);
-		}
-		if (rc == 0 && (write_all(fd, &sum, 8) != 0 ||
-		                write_all(fd, &plen, 8) != 0 ||
-		                write_all(fd, bytes, len) != 0))
-			rc = -1;
-	}
 	if (close(fd) != 0)
 		rc = -1;
 	if (rc == 0 && rename(tmp.data, path) != 0)
@@ -228,8 +230,7 @@ cache_prune(const char *dir)
 }
 
 static void
-cache_write(const struct ruleset *rs, const struct rules_pf *pf,
-            const char *dir, uint64_t key)
+cache_write(const struct rules_pf *pf, const char *dir, uint64_t key)
 {
 	char *bytes = NULL;
 	size_t len = 0;
@@ -245,7 +246,8 @@ cache_write(const struct ruleset *rs, const struct rules_pf *pf,
 		log_warn("rules: cannot create cache directory %s: %s", dir,
 		         strerror(errno));
 	cache_path(&path, dir, key);
-	if (path.data == NULL || cache_write_file(rs, path.data, bytes, len)) {
+	if (path.data == NULL ||
+	    cache_write_file(pf, key, path.data, bytes, len)) {
 		log_warn("rules: cannot write Hyperscan cache in %s: %s; "
 		         "compiling at every load",
 		         dir, strerror(errno));
@@ -799,150 +801,590 @@ lx_seq(struct lx *x)
 	return out;
 }
 
-/* One factor as a Hyperscan expression: its literals, escaped. */
-static char *
-factor_expr(const struct lits *l)
-{
-	struct buf out;
+/* The prefilter works on units: each top-level alternative of a
+ * pattern (up to PF_UNITS_MAX, else the whole pattern) with its own
+ * required literal sets, anchor and span.  A rule is a candidate when
+ * some unit saw all its sets, and is confirmed near the places where
+ * such units saw their anchor.
+ *
+ * Literals are normalized as the text is (NFKC, case folded), so the
+ * scan is a plain byte search.  A word is one distinct literal (one
+ * Hyperscan id); its users are the units whose sets hold it. */
+#define PF_UNITS_MAX 32
+#define PF_SHORT 3
 
-	buf_init(&out, 16u * TRIAGE_MAX_PATTERN_LEN);
-	for (size_t i = 0; i < l->n; i++) {
-		if (i > 0)
-			buf_putc(&out, '|');
-		for (const unsigned char *s = (const unsigned char *)l->v[i];
-		     *s; s++) {
-			if (*s >= 0x80 || (*s >= '0' && *s <= '9') ||
-			    (*s >= 'a' && *s <= 'z') ||
-			    (*s >= 'A' && *s <= 'Z'))
-				buf_putc(&out, (char)*s);
-			else
-				buf_printf(&out, "\\x%02x", *s);
-		}
-	}
-	return buf_steal(&out);
+struct pf_unit {
+	unsigned rule;
+	unsigned char mask; /* one bit per required set */
+	int span_ok;
+	struct rule_span span;
+};
+
+struct pf_lit {
+	char *s;
+	size_t len;
+	uint32_t unit;
+	unsigned char factor; /* bit of the unit's mask */
+	unsigned char anchor; /* 1: its places are recorded */
+};
+
+struct pf_word {
+	const char *s; /* borrowed from its first user */
+	size_t len;
+	uint32_t first, count; /* its users in pf->lits, anchors first */
+	uint32_t anchors;      /* users that record places */
+};
+
+struct pf_build {
+	size_t lits_cap, units_cap;
+};
+
+static void
+pf_lits_free(struct rules_pf *pf)
+{
+	for (size_t i = 0; i < pf->nlits; i++)
+		free(pf->lits[i].s);
+	free(pf->lits);
+	free(pf->words);
+	free(pf->units);
+	free(pf->rule_first);
+	free(pf->rule_units);
+	pf->lits = NULL;
+	pf->words = NULL;
+	pf->units = NULL;
+	pf->rule_first = NULL;
+	pf->rule_units = NULL;
+	pf->nlits = pf->nwords = pf->nunits = 0;
 }
 
-/* The Hyperscan expressions (one per required factor) of pattern into
- * expr; their number, 0 when there is none (the rule then runs on every
- * message). */
+static int
+lit_cmp(const void *a, const void *b)
+{
+	const struct pf_lit *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
+
+	if (c != 0)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	if (x->anchor != y->anchor)
+		return x->anchor ? -1 : 1;
+	return x->unit < y->unit ? -1 : x->unit > y->unit;
+}
+
+/* Sorts the literals and makes one word of each distinct one. */
+static int
+pf_words(struct rules_pf *pf)
+{
+	size_t w = 0;
+
+	qsort(pf->lits, pf->nlits, sizeof(*pf->lits), lit_cmp);
+	if ((pf->words = calloc(pf->nlits, sizeof(*pf->words))) == NULL)
+		return -1;
+	for (size_t i = 0; i < pf->nlits; i++) {
+		const struct pf_lit *l = &pf->lits[i];
+
+		if (i == 0 || l->len != pf->words[w - 1].len ||
+		    memcmp(l->s, pf->words[w - 1].s, l->len) != 0)
+			pf->words[w++] =
+			    (struct pf_word){ l->s, l->len, (uint32_t)i, 0, 0 };
+		pf->words[w - 1].count++;
+		pf->words[w - 1].anchors += l->anchor;
+	}
+	pf->nwords = w;
+	return 0;
+}
+
+static int
+pf_lit_add(struct rules_pf *pf, struct pf_build *b, char *s, size_t len,
+           size_t unit, unsigned factor, int anchor)
+{
+	if (pf->nlits == b->lits_cap) {
+		size_t ncap = b->lits_cap ? b->lits_cap * 2 : 1024;
+		struct pf_lit *nl = realloc(pf->lits, ncap * sizeof(*nl));
+
+		if (nl == NULL)
+			return -1;
+		pf->lits = nl;
+		b->lits_cap = ncap;
+	}
+	pf->lits[pf->nlits++] =
+	    (struct pf_lit){ s, len, (uint32_t)unit, (unsigned char)factor,
+		             (unsigned char)anchor };
+	return 0;
+}
+
+/* One required set, normalized: 0 with its literals in out (owned) and
+ * the shortest length in *minlen; -1 when a literal normalizes to
+ * nothing (the set then says nothing) or on out of memory. */
+static int
+factor_norm(const struct lits *l, char **out, size_t *lens, size_t *minlen)
+{
+	size_t k;
+
+	*minlen = SIZE_MAX;
+	for (k = 0; k < l->n; k++) {
+		size_t nl;
+		char *n = normalize_string(l->v[k], strlen(l->v[k]), &nl);
+
+		if (n == NULL || nl == 0) {
+			free(n);
+			break;
+		}
+		out[k] = n;
+		lens[k] = nl;
+		*minlen = nl < *minlen ? nl : *minlen;
+	}
+	if (k == l->n)
+		return 0;
+	while (k > 0)
+		free(out[--k]);
+	return -1;
+}
+
+/* Splits pattern at its top-level '|' into at most max branches (start
+ * offsets in at[], the end of each is the next start - 1, the last one
+ * len).  Returns their number, or 0 when there are more than max or
+ * the pattern holds something this scan does not follow (\Q). */
 static size_t
-literal_exprs(const char *pattern, size_t len, char **expr)
+split_top(const char *p, size_t len, size_t *at, size_t max)
+{
+	size_t n = 1, depth = 0, i = 0;
+
+	at[0] = 0;
+	while (i < len) {
+		char c = p[i];
+
+		if (c == '\\') {
+			if (i + 1 < len && (p[i + 1] == 'Q' || p[i + 1] == 'E'))
+				return 0;
+			i += 2;
+		} else if (c == '[') {
+			i++;
+			if (i < len && p[i] == '^')
+				i++;
+			if (i < len && p[i] == ']')
+				i++;
+			while (i < len && p[i] != ']') {
+				if (p[i] == '\\')
+					i++;
+				else if (p[i] == '[' && i + 1 < len &&
+				         p[i + 1] == ':') {
+					const char *q = p + i + 2;
+
+					while (q + 1 < p + len &&
+					       !(q[0] == ':' && q[1] == ']'))
+						q++;
+					i = (size_t)(q - p) + 1;
+				}
+				i++;
+			}
+			i++;
+		} else if (c == '(') {
+			depth++;
+			i++;
+		} else if (c == ')') {
+			if (depth == 0)
+				return 0;
+			depth--;
+			i++;
+		} else if (c == '|' && depth == 0) {
+			if (n == max)
+				return 0;
+			at[n++] = ++i;
+		} else {
+			i++;
+		}
+	}
+	return depth == 0 ? n : 0;
+}
+
+/* End of the class starting at p[i] == '['. */
+static size_t
+skip_class(const char *p, size_t len, size_t i)
+{
+	i++;
+	if (i < len && p[i] == '^')
+		i++;
+	if (i < len && p[i] == ']')
+		i++;
+	while (i < len && p[i] != ']') {
+		if (p[i] == '\\') {
+			i++;
+		} else if (p[i] == '[' && i + 1 < len && p[i + 1] == ':') {
+			const char *q = p + i + 2;
+
+			while (q + 1 < p + len && !(q[0] == ':' && q[1] == ']'))
+				q++;
+			i = (size_t)(q - p) + 1;
+		}
+		i++;
+	}
+	return i + 1;
+}
+
+/* The end of the element (one atom and its quantifier) of a top-level
+ * sequence starting at p[i]; 0 at a top-level '|' or on anything not
+ * followed. */
+static size_t
+elem_end(const char *p, size_t len, size_t i)
+{
+	size_t start = i;
+	int min0;
+
+	if (p[i] == '|' || p[i] == ')')
+		return 0;
+	if (p[i] == '\\') {
+		if (i + 1 >= len || strchr("QEpPNxog", p[i + 1]) != NULL)
+			return 0; /* forms with braces: not split */
+		i += 2;
+		while (i < len && ((unsigned char)p[i] & 0xc0) == 0x80)
+			i++;
+	} else if (p[i] == '[') {
+		i = skip_class(p, len, i);
+	} else if (p[i] == '(') {
+		size_t depth = 0;
+
+		while (i < len) {
+			if (p[i] == '\\') {
+				i += 2;
+				continue;
+			}
+			if (p[i] == '[') {
+				i = skip_class(p, len, i);
+				continue;
+			}
+			if (p[i] == '(')
+				depth++;
+			else if (p[i] == ')' && --depth == 0)
+				break;
+			i++;
+		}
+		if (i >= len)
+			return 0;
+		i++;
+	} else {
+		/* a run of plain characters is one element, up to one that
+		 * a quantifier follows */
+		size_t last = i;
+
+		while (i < len && strchr("\\[](){}|.^$*+?", p[i]) == NULL) {
+			last = i++;
+			while (i < len && ((unsigned char)p[i] & 0xc0) == 0x80)
+				i++;
+			if (lx_quant(p + i, p + len, &min0) > 0) {
+				if (last > start)
+					i = last; /* that character on its own */
+				break;
+			}
+		}
+		if (i == start)
+			i++; /* a lone '{' or ']' */
+	}
+	if (i > len)
+		return 0;
+	return i + lx_quant(p + i, p + len, &min0);
+}
+
+/* One required set of pattern[0..len), normalized, the most selective
+ * (longest shortest literal, then fewest literals); its literal count,
+ * 0 when there is none. */
+static size_t
+best_factor(const char *pattern, size_t len, char **lit, size_t *lens,
+            size_t *minlen)
 {
 	struct lx x = { pattern, pattern + len, 0, 0 };
 	struct factors fs = lx_seq(&x);
-	size_t n = 0;
+	size_t best = 0;
+
+	*minlen = 0;
+	for (size_t f = 0; !x.bad && x.p == x.e && f < fs.n; f++) {
+		char *l[LIT_MAX];
+		size_t ls[LIT_MAX], ml;
+
+		if (factor_norm(&fs.f[f], l, ls, &ml) != 0)
+			continue;
+		if (best == 0 || ml > *minlen ||
+		    (ml == *minlen && fs.f[f].n < best)) {
+			while (best > 0)
+				free(lit[--best]);
+			memcpy(lit, l, fs.f[f].n * sizeof(*l));
+			memcpy(lens, ls, fs.f[f].n * sizeof(*ls));
+			best = fs.f[f].n;
+			*minlen = ml;
+		} else {
+			for (size_t k = 0; k < fs.f[f].n; k++)
+				free(l[k]);
+		}
+	}
+	factors_free(&fs);
+	return best;
+}
+
+/* The anchor of a unit: the set whose places are recorded.  Taken from
+ * the earliest element of the unit's top-level sequence that has a set
+ * of literals at least PF_SHORT bytes long (else the most selective
+ * element), so that a match starts little before it: the span is that
+ * of the prefix up to the end of this element.  Its literal count, 0
+ * when there is none; *prefix is the prefix length. */
+static size_t
+pf_anchor(const char *pattern, size_t len, char **lit, size_t *lens,
+          size_t *prefix)
+{
+	size_t i = 0, best = 0, best_min = 0;
+
+	*prefix = len;
+	while (i < len) {
+		size_t e = elem_end(pattern, len, i), n, ml;
+		char *l[LIT_MAX];
+		size_t ls[LIT_MAX];
+
+		if (e == 0 || e > len)
+			break;
+		n = best_factor(pattern + i, e - i, l, ls, &ml);
+		if (n > 0 && (best == 0 || ml > best_min)) {
+			while (best > 0)
+				free(lit[--best]);
+			memcpy(lit, l, n * sizeof(*l));
+			memcpy(lens, ls, n * sizeof(*ls));
+			best = n;
+			best_min = ml;
+			*prefix = e;
+		} else {
+			while (n > 0)
+				free(l[--n]);
+		}
+		i = e;
+	}
+	if (i < len) {
+		/* a sequence not followed to its end: the whole unit */
+		while (best > 0)
+			free(lit[--best]);
+		*prefix = len;
+		return best_factor(pattern, len, lit, lens, &best_min);
+	}
+	return best;
+}
+
+/* The literals of one unit (pattern[0..len)) into pf's table: its
+ * required sets (a candidate needs all), and its anchor. */
+static int
+pf_unit_literals(struct rules_pf *pf, struct pf_build *b, size_t u,
+                 const char *pattern, size_t len)
+{
+	struct pf_unit *un = &pf->units[u];
+	struct lx x = { pattern, pattern + len, 0, 0 };
+	struct factors fs = lx_seq(&x);
+	char *lit[LIT_MAX], *alit[LIT_MAX];
+	size_t lens[LIT_MAX], alens[LIT_MAX], minlen, prefix, used = 0, na;
+	int rc = 0;
 
 	if (x.p != x.e)
 		x.bad = 1; /* an unbalanced ')' */
-	for (size_t i = 0; !x.bad && i < fs.n; i++) {
-		if ((expr[n] = factor_expr(&fs.f[i])) == NULL)
-			break;
-		n++;
-	}
-	if (n < fs.n || x.bad) {
-		while (n > 0)
-			free(expr[--n]);
+	/* Sets with a literal shorter than PF_SHORT bytes ("и", "to") are
+	 * found everywhere and slow the scan: they are left out. */
+	for (size_t f = 0; !x.bad && f < fs.n && used < RULES_PF_FACTORS; f++) {
+		if (factor_norm(&fs.f[f], lit, lens, &minlen) != 0)
+			continue;
+		for (size_t k = 0; k < fs.f[f].n; k++) {
+			if (minlen >= PF_SHORT && rc == 0 &&
+			    pf_lit_add(pf, b, lit[k], lens[k], u,
+			               (unsigned)used, 0) == 0)
+				continue;
+			rc = minlen >= PF_SHORT ? -1 : rc;
+			free(lit[k]);
+		}
+		used += minlen >= PF_SHORT;
 	}
 	factors_free(&fs);
-	return n;
+	na = x.bad ? 0 : pf_anchor(pattern, len, alit, alens, &prefix);
+	for (size_t k = 0; k < na; k++) {
+		if (rc == 0 && pf_lit_add(pf, b, alit[k], alens[k], u,
+		                          (unsigned)used, 1) == 0)
+			continue;
+		rc = -1;
+		free(alit[k]);
+	}
+	if (rc == 0 && na > 0) {
+		un->mask = (unsigned char)((1u << (used + 1)) - 1);
+		un->span_ok = rules_span_of(pattern, prefix, &un->span) == 0;
+	}
+	return rc;
 }
 
-/* Compiles the factors of every rule not yet excluded (id = rule * 8 +
- * factor); a rule Hyperscan rejects is excluded (left to PCRE2) and the
- * rest compiled again.  Returns 0 with pf->db set, or -1 when nothing
- * could be compiled. */
+/* Adds one unit of rule i for pattern[0..len). */
 static int
-pf_compile(struct ruleset *rs, struct rules_pf *pf, char *const *ex)
+pf_add_unit(struct rules_pf *pf, struct pf_build *b, size_t i,
+            const char *pattern, size_t len)
 {
-	size_t n = rs->rules_count * RULES_PF_FACTORS;
-	const char **expr = calloc(n, sizeof(*expr));
-	unsigned *flags = calloc(n, sizeof(*flags)),
-	         *ids = calloc(n, sizeof(*ids));
+	size_t u;
+
+	if (pf->nunits == b->units_cap) {
+		size_t ncap = b->units_cap ? b->units_cap * 2 : 1024;
+		struct pf_unit *nu = realloc(pf->units, ncap * sizeof(*nu));
+
+		if (nu == NULL)
+			return -1;
+		pf->units = nu;
+		b->units_cap = ncap;
+	}
+	u = pf->nunits++;
+	pf->units[u] = (struct pf_unit){ .rule = (unsigned)i };
+	return pf_unit_literals(pf, b, u, pattern, len);
+}
+
+/* The unquantified group of a branch's top-level sequence with the
+ * most alternatives ("\b(?:resend|ship ...|...)"): 1 with its bounds
+ * (the group from *gs to *ge, its content from *cs) and the starts of
+ * its alternatives in at[] (*n of them), 0 when there is none worth
+ * splitting. */
+static int
+find_group(const char *p, size_t len, size_t *gs, size_t *ge, size_t *cs,
+           size_t *at, size_t *n, size_t max)
+{
+	size_t i = 0, best = 0;
+
+	while (i < len) {
+		size_t e = elem_end(p, len, i), c = i + 1, k,
+		       tmp[PF_UNITS_MAX + 1];
+
+		if (e == 0 || e > len)
+			return 0;
+		if (p[i] == '(' && p[e - 1] == ')') {
+			if (c + 1 < e && p[c] == '?' && p[c + 1] == ':')
+				c += 2;
+			else if (c < e && p[c] == '?')
+				c = e; /* lookaround, named, atomic: not split */
+			if (c < e &&
+			    (k = split_top(p + c, e - 1 - c, tmp, max)) >
+			        best &&
+			    k >= 2) {
+				best = k;
+				*gs = i;
+				*ge = e;
+				*cs = c;
+				memcpy(at, tmp, k * sizeof(*tmp));
+				*n = k;
+			}
+		}
+		i = e;
+	}
+	return best >= 2;
+}
+
+/* The units of rule i: its top-level alternatives, and each of those
+ * split again at its biggest group of alternatives while the rule has
+ * at most PF_UNITS_MAX units.  A match of the rule is a match of one
+ * of them, so every unit is required only for its own matches. */
+static int
+pf_rule_literals(struct ruleset *rs, struct rules_pf *pf, struct pf_build *b,
+                 size_t i)
+{
+	const struct rule *r = &rs->rules[i];
+	size_t at[PF_UNITS_MAX + 1];
+	size_t n = split_top(r->pattern, r->pattern_len, at, PF_UNITS_MAX);
+	size_t units = 0;
+	struct buf tmp;
+	int rc = 0;
+
+	if (n == 0) {
+		n = 1; /* the whole pattern is one unit */
+		at[0] = 0;
+	}
+	at[n] = r->pattern_len + 1;
+	pf->rule_first[i] = (uint32_t)pf->nunits;
+	buf_init(&tmp, 2 * TRIAGE_MAX_PATTERN_LEN);
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		const char *bp = r->pattern + at[k];
+		size_t bl = at[k + 1] - 1 - at[k], gs = 0, ge = 0, cs = 0,
+		       g[PF_UNITS_MAX + 1], m = 0;
+
+		if (find_group(bp, bl, &gs, &ge, &cs, g, &m, PF_UNITS_MAX) &&
+		    units + m + (n - k - 1) <= PF_UNITS_MAX) {
+			g[m] = ge - 1 - cs + 1;
+			for (size_t j = 0; j < m && rc == 0; j++) {
+				buf_reset(&tmp);
+				if (buf_append(&tmp, bp, gs) != BUF_OK ||
+				    buf_puts(&tmp, "(?:") != BUF_OK ||
+				    buf_append(&tmp, bp + cs + g[j],
+				               g[j + 1] - 1 - g[j]) != BUF_OK ||
+				    buf_putc(&tmp, ')') != BUF_OK ||
+				    buf_append(&tmp, bp + ge, bl - ge) !=
+				        BUF_OK)
+					rc = -1;
+				else
+					rc = pf_add_unit(pf, b, i, tmp.data,
+					                 tmp.len);
+				units++;
+			}
+		} else {
+			rc = pf_add_unit(pf, b, i, bp, bl);
+			units++;
+		}
+	}
+	buf_free(&tmp);
+	pf->rule_units[i] = (uint16_t)units;
+	return rc;
+}
+
+/* Compiles the words into pf->db.  Returns 0, or -1. */
+static int
+pf_compile(struct rules_pf *pf)
+{
+	const char **expr = calloc(pf->nwords, sizeof(*expr));
+	unsigned *flags = calloc(pf->nwords, sizeof(*flags)),
+	         *ids = calloc(pf->nwords, sizeof(*ids));
+	size_t *lens = calloc(pf->nwords, sizeof(*lens));
+	hs_compile_error_t *ce = NULL;
 	int rc = -1;
 
-	while (expr != NULL && flags != NULL && ids != NULL) {
-		hs_compile_error_t *ce = NULL;
-		unsigned k = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			if (ex[i] == NULL ||
-			    !rs->rules[i / RULES_PF_FACTORS].pf_mask)
-				continue;
-			expr[k] = ex[i];
-			flags[k] = HS_RULE_FLAGS;
-			ids[k++] = (unsigned)(i / RULES_PF_FACTORS * 8 +
-			                      i % RULES_PF_FACTORS);
+	if (expr != NULL && flags != NULL && ids != NULL && lens != NULL) {
+		for (size_t i = 0; i < pf->nwords; i++) {
+			expr[i] = pf->words[i].s;
+			lens[i] = pf->words[i].len;
+			ids[i] = (unsigned)i;
+			/* every place of an anchor, the first of the rest */
+			flags[i] =
+			    HS_RULE_FLAGS |
+			    (pf->words[i].anchors ? 0 : HS_FLAG_SINGLEMATCH);
 		}
-		if (k == 0)
-			break;
-		if (hs_compile_multi(expr, flags, ids, k, HS_MODE_BLOCK, NULL,
-		                     &pf->db, &ce) == HS_SUCCESS) {
+		if (hs_compile_lit_multi(expr, flags, ids, lens,
+		                         (unsigned)pf->nwords, HS_MODE_BLOCK,
+		                         NULL, &pf->db, &ce) == HS_SUCCESS)
 			rc = 0;
-			break;
-		}
-		if (ce == NULL || ce->expression < 0 ||
-		    (unsigned)ce->expression >= k) {
+		else
 			log_warn(
-			    "rules: Hyperscan cannot compile the rule set: %s; "
-			    "using PCRE2 only",
+			    "rules: Hyperscan cannot compile the literals: "
+			    "%s; using PCRE2 only",
 			    ce ? ce->message : "unknown");
-			hs_free_compile_error(ce);
-			break;
-		}
-		log_debug(
-		    "rules: rule %s runs without the Hyperscan prefilter: "
-		    "%s",
-		    rs->rules[ids[ce->expression] / 8].id, ce->message);
-		rs->rules[ids[ce->expression] / 8].pf_mask = 0;
 		hs_free_compile_error(ce);
 	}
 	free(expr);
 	free(flags);
 	free(ids);
+	free(lens);
 	return rc;
 }
 
-static void
-pf_clear(struct ruleset *rs)
-{
-	for (size_t i = 0; i < rs->rules_count; i++)
-		rs->rules[i].pf_mask = 0;
-}
-
-/* Reduces every pattern to its required literals (checked one by one
- * with hs_expression_info, much cheaper than failing a whole compile
- * per rejection), then compiles what Hyperscan accepts. */
+/* Builds the literal table of every rule.  Returns 0, or -1 on out of
+ * memory. */
 static int
-pf_compile_all(struct ruleset *rs, struct rules_pf *pf)
+pf_tables(struct ruleset *rs, struct rules_pf *pf)
 {
-	size_t n = rs->rules_count * RULES_PF_FACTORS;
-	char **ex = calloc(n, sizeof(*ex));
-	int rc;
+	struct pf_build b = { 0, 0 };
+	size_t n = rs->rules_count ? rs->rules_count : 1;
 
-	if (ex == NULL)
+	pf->rule_first = calloc(n, sizeof(*pf->rule_first));
+	pf->rule_units = calloc(n, sizeof(*pf->rule_units));
+	if (pf->rule_first == NULL || pf->rule_units == NULL)
 		return -1;
-	for (size_t i = 0; i < rs->rules_count; i++) {
-		struct rule *r = &rs->rules[i];
-		char **mine = ex + i * RULES_PF_FACTORS;
-		size_t k = literal_exprs(r->pattern, r->pattern_len, mine);
-
-		r->pf_mask = (unsigned char)((1u << k) - 1);
-		for (size_t f = 0; f < k; f++) {
-			hs_expr_info_t *info = NULL;
-			hs_compile_error_t *ce = NULL;
-
-			if (hs_expression_info(mine[f], HS_RULE_FLAGS, &info,
-			                       &ce) != HS_SUCCESS)
-				r->pf_mask = 0;
-			free(info);
-			hs_free_compile_error(ce);
-		}
-	}
-	rc = pf_compile(rs, pf, ex);
-	for (size_t i = 0; i < n; i++)
-		free(ex[i]);
-	free(ex);
-	return rc;
+	for (size_t i = 0; i < rs->rules_count; i++)
+		if (pf_rule_literals(rs, pf, &b, i) != 0)
+			return -1;
+	if (pf->nunits > UINT32_MAX || pf->nlits > UINT_MAX)
+		return -1;
+	return pf_words(pf);
 }
 
 int
@@ -951,30 +1393,34 @@ rules_pf_build(struct ruleset *rs, const struct rules_options *opt,
 {
 	struct rules_pf *pf = calloc(1, sizeof(*pf));
 	int cache = opt->cache_dir != NULL && opt->cache_dir[0] != '\0';
-	uint64_t key = pf_key(rs);
+	uint64_t key;
 
-	if (pf == NULL) {
+	/* The literal table is rebuilt at every load (cheap); only the
+	 * compiled database comes from the cache. */
+	if (pf == NULL || pf_tables(rs, pf) != 0) {
 		diags_add(d, DIAG_ERROR, opt->dir, 0, 0,
-		          "out of memory for the "
-		          "Hyperscan prefilter");
+		          "out of memory for the Hyperscan prefilter");
+		rules_pf_free(pf);
 		return -1;
 	}
-	rs->pf_cached = cache && cache_read(rs, pf, opt->cache_dir, key) == 0;
+	if (pf->nwords == 0) {
+		rules_pf_free(pf); /* nothing to prefilter: PCRE2 alone */
+		return 0;
+	}
+	key = pf_key(rs);
+	rs->pf_cached = cache && cache_read(pf, opt->cache_dir, key) == 0;
 	if (!rs->pf_cached) {
-		if (pf_compile_all(rs, pf) != 0) {
+		if (pf_compile(pf) != 0) {
 			/* Not an error: PCRE2 alone gives the same results. */
-			pf_clear(rs);
 			rules_pf_free(pf);
 			return 0;
 		}
 		if (cache)
-			cache_write(rs, pf, opt->cache_dir, key);
+			cache_write(pf, opt->cache_dir, key);
 	}
 	if (hs_alloc_scratch(pf->db, &pf->proto) != HS_SUCCESS) {
 		diags_add(d, DIAG_ERROR, opt->dir, 0, 0,
-		          "out of memory for "
-		          "Hyperscan scratch space");
-		pf_clear(rs);
+		          "out of memory for Hyperscan scratch space");
 		rules_pf_free(pf);
 		return -1;
 	}
@@ -989,6 +1435,7 @@ rules_pf_free(struct rules_pf *pf)
 		return;
 	hs_free_scratch(pf->proto);
 	hs_free_database(pf->db);
+	pf_lits_free(pf);
 	free(pf);
 }
 
@@ -996,8 +1443,19 @@ int
 rules_pf_scratch_new(const struct ruleset *rs, struct rules_scratch *s)
 {
 	hs_scratch_t *hs = NULL;
+	size_t n = rs->pf->nunits ? rs->pf->nunits : 1;
 
-	if (hs_clone_scratch(rs->pf->proto, &hs) != HS_SUCCESS)
+	s->unit_cand = calloc(n, 1);
+	s->seen = calloc((rs->pf->nwords + 7) / 8, 1);
+	s->place_head = calloc(n, sizeof(*s->place_head));
+	s->place_tail = calloc(n, sizeof(*s->place_tail));
+	s->place_count = calloc(n, sizeof(*s->place_count));
+	s->place = calloc(RULES_PF_PLACES, sizeof(*s->place));
+	s->win = calloc(2 * RULES_PF_WINDOWS, sizeof(*s->win));
+	if (s->unit_cand == NULL || s->seen == NULL || s->place_head == NULL ||
+	    s->place_tail == NULL || s->place_count == NULL ||
+	    s->place == NULL || s->win == NULL ||
+	    hs_clone_scratch(rs->pf->proto, &hs) != HS_SUCCESS)
 		return -1;
 	s->pf = hs;
 	return 0;
@@ -1009,56 +1467,81 @@ rules_pf_scratch_free(struct rules_scratch *s)
 	if (s->pf != NULL)
 		hs_free_scratch(s->pf);
 	s->pf = NULL;
-}
-
-/* 1 when p[0..len) is well-formed UTF-8 (no overlong forms, surrogates
- * or code points past U+10FFFF), as HS_FLAG_UTF8 requires. */
-static int
-utf8_valid(const unsigned char *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = p[i], n, cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return 0;
-		if (len - i <= n)
-			return 0;
-		for (unsigned k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((n == 2 &&
-		     (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
+	free(s->unit_cand);
+	free(s->seen);
+	free(s->place_head);
+	free(s->place_tail);
+	free(s->place_count);
+	free(s->place);
+	free(s->win);
+	s->unit_cand = s->seen = NULL;
+	s->place_head = s->place_tail = NULL;
+	s->place_count = NULL;
+	s->place = NULL;
+	s->win = NULL;
 }
 
 static int
 on_match(unsigned id, unsigned long long from, unsigned long long to,
          unsigned flags, void *ctx)
 {
-	unsigned char *cand = ctx;
+	struct rules_scratch *s = ctx;
+	const struct rules_pf *pf = s->rs->pf;
+	const struct pf_word *w = &pf->words[id];
+	uint32_t at = (uint32_t)(to - w->len), end = w->first + w->count;
 
 	(void)from;
-	(void)to;
 	(void)flags;
-	cand[id / 8] |= (unsigned char)(1u << (id % 8));
+	/* the sets of a word's users are marked at its first place; later
+	 * places only matter to the users that record them */
+	if (s->seen[id >> 3] & (1u << (id & 7)))
+		end = w->first + w->anchors;
+	s->seen[id >> 3] |= (unsigned char)(1u << (id & 7));
+	for (uint32_t k = w->first; k < end; k++) {
+		const struct pf_lit *l = &pf->lits[k];
+		uint32_t u = l->unit;
+
+		s->unit_cand[u] |= (unsigned char)(1u << l->factor);
+		if (!l->anchor || s->place_count[u] > RULES_PF_PLACES_PER_RULE)
+			continue;
+		if (s->place_count[u] == RULES_PF_PLACES_PER_RULE ||
+		    s->places == RULES_PF_PLACES) {
+			/* too many: confirmed over the whole text */
+			s->place_count[u] = RULES_PF_PLACES_PER_RULE + 1;
+			continue;
+		}
+		s->place[s->places] = (struct rules_place){ at, UINT32_MAX };
+		if (s->place_count[u]++ == 0)
+			s->place_head[u] = (uint32_t)s->places;
+		else
+			s->place[s->place_tail[u]].next = (uint32_t)s->places;
+		s->place_tail[u] = (uint32_t)s->places++;
+	}
+	return 0;
+}
+
+/* Scans text; then s->cand[i] says whether rule i may match. */
+static int
+pf_scan(const struct ruleset *rs, struct rules_scratch *s, const char *text,
+        size_t len)
+{
+	const struct rules_pf *pf = rs->pf;
+
+	memset(s->unit_cand, 0, pf->nunits);
+	memset(s->seen, 0, (pf->nwords + 7) / 8);
+	memset(s->place_count, 0, pf->nunits * sizeof(*s->place_count));
+	s->places = 0;
+	s->rs = rs;
+	if (hs_scan(pf->db, text, (unsigned)len, 0, s->pf, on_match, s) !=
+	    HS_SUCCESS)
+		return -1;
+	for (size_t i = 0; i < rs->rules_count; i++) {
+		uint32_t u = pf->rule_first[i], e = u + pf->rule_units[i];
+
+		s->cand[i] = 0;
+		for (; u < e && !s->cand[i]; u++)
+			s->cand[i] = s->unit_cand[u] == pf->units[u].mask;
+	}
 	return 0;
 }
 
@@ -1066,21 +1549,70 @@ int
 rules_pf_scan(const struct ruleset *rs, struct rules_scratch *s,
               const char *text, size_t len, struct triage_err *err)
 {
-	hs_error_t e;
-
-	if (len > UINT_MAX || !utf8_valid((const unsigned char *)text, len)) {
-		memset(s->cand, 0xff, rs->rules_count);
+	if (len >= UINT32_MAX) {
+		/* every rule over the whole text */
+		memset(s->cand, 1, rs->rules_count);
+		memset(s->place_count, 0xff,
+		       rs->pf->nunits * sizeof(*s->place_count));
 		return 0;
 	}
-	memset(s->cand, 0, rs->rules_count);
-	e = hs_scan(rs->pf->db, text, (unsigned)len, 0, s->pf, on_match,
-	            s->cand);
-	if (e != HS_SUCCESS) {
-		triage_err_set(err, "rules: Hyperscan scan failed (error %d)",
-		               (int)e);
+	if (pf_scan(rs, s, text, len) != 0) {
+		triage_err_set(err, "rules: Hyperscan scan failed");
 		return -1;
 	}
 	return 0;
+}
+
+static int
+win_cmp(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+long
+rules_pf_windows(const struct ruleset *rs, struct rules_scratch *s, size_t i,
+                 const char *text, size_t len)
+{
+	const struct rules_pf *pf = rs->pf;
+	uint32_t u = pf->rule_first[i], e = u + pf->rule_units[i];
+	size_t n = 0, m = 0;
+
+	(void)len;
+	for (; u < e; u++) {
+		const struct pf_unit *un = &pf->units[u];
+		uint32_t c = s->place_count[u];
+
+		if (s->unit_cand[u] != un->mask)
+			continue; /* this alternative cannot match */
+		if (!un->span_ok || c == 0 || c > RULES_PF_PLACES_PER_RULE ||
+		    n + c > RULES_PF_WINDOWS)
+			return -1;
+		for (uint32_t p = s->place_head[u]; c-- > 0;
+		     p = s->place[p].next) {
+			size_t at = s->place[p].at;
+
+			s->win[2 * n] =
+			    rules_span_start(&un->span, text, at, 0);
+			s->win[2 * n++ + 1] = at;
+		}
+	}
+	if (n == 0)
+		return -1;
+	qsort(s->win, n, 2 * sizeof(*s->win), win_cmp);
+	/* windows that touch are searched as one */
+	for (size_t k = 1; k < n; k++) {
+		if (s->win[2 * k] <= s->win[2 * m + 1] + 1) {
+			if (s->win[2 * k + 1] > s->win[2 * m + 1])
+				s->win[2 * m + 1] = s->win[2 * k + 1];
+		} else {
+			m++;
+			s->win[2 * m] = s->win[2 * k];
+			s->win[2 * m + 1] = s->win[2 * k + 1];
+		}
+	}
+	return (long)(m + 1);
 }
 
 long
@@ -1089,15 +1621,28 @@ rules_pf_bare_scan(const struct ruleset *rs, struct rules_scratch *s,
 {
 	long n = 0;
 
-	if (rs->pf == NULL || len > UINT_MAX)
-		return -1;
-	memset(s->cand, 0, rs->rules_count);
-	if (hs_scan(rs->pf->db, text, (unsigned)len, 0, s->pf, on_match,
-	            s->cand) != HS_SUCCESS)
+	if (rs->pf == NULL || len >= UINT32_MAX || pf_scan(rs, s, text, len))
 		return -1;
 	for (size_t i = 0; i < rs->rules_count; i++)
-		n +=
-		    rs->rules[i].pf_mask &&
-		    (s->cand[i] & rs->rules[i].pf_mask) == rs->rules[i].pf_mask;
+		n += s->cand[i];
 	return n;
+}
+
+void
+rules_pf_coverage(const struct ruleset *rs, size_t *covered, size_t *near)
+{
+	const struct rules_pf *pf = rs->pf;
+
+	*covered = *near = 0;
+	for (size_t i = 0; pf != NULL && i < rs->rules_count; i++) {
+		uint32_t u = pf->rule_first[i], e = u + pf->rule_units[i];
+		int all = 1, spans = 1;
+
+		for (; u < e; u++) {
+			all &= pf->units[u].mask != 0;
+			spans &= pf->units[u].span_ok;
+		}
+		*covered += (size_t)all;
+		*near += (size_t)(all && spans);
+	}
 }

@@ -25,9 +25,24 @@
  * proximity conditions of flags.yaml. */
 #define RULES_HITS_PER_RULE 4
 
-/* Required literal sets per rule in the Hyperscan prefilter (bits of
- * rule.pf_mask and of a candidate byte). */
+/* Required literal sets per alternative in the Hyperscan prefilter. */
 #define RULES_PF_FACTORS 4
+
+/* Where the prefilter saw the anchor literal of a rule's alternative:
+ * at most this many places per alternative and per message, and
+ * windows per rule (more: the rule is confirmed over the whole text). */
+#define RULES_PF_PLACES_PER_RULE 64
+#define RULES_PF_PLACES 8192
+#define RULES_PF_WINDOWS 256
+
+/* How far before its required literal a match of a rule can start
+ * (rules_span.c): a match consumes at most sep_max of the ASCII
+ * characters in sep and at most max_bytes bytes; SIZE_MAX: no bound. */
+struct rule_span {
+	uint64_t sep[2];
+	size_t sep_max;
+	size_t max_bytes;
+};
 
 struct rule_example {
 	char *text; /* as written in the file */
@@ -46,9 +61,6 @@ struct rule {
 	size_t signal_index; /* into ruleset.signals */
 	struct rule_example *match, *no_match;
 	size_t match_count, no_match_count;
-	/* Hyperscan prefilter: one bit per required literal set; the rule
-	 * runs only when the scan saw all of them.  0: runs always. */
-	unsigned char pf_mask;
 };
 
 /* near: kinds as in rules.h */
@@ -77,12 +89,28 @@ struct flag_def {
 
 /* Per-thread working memory: taken from the pool for one rules_match
  * call and given back, so concurrent calls never share it. */
+struct rules_place {
+	uint32_t at;   /* where an anchor literal starts */
+	uint32_t next; /* the rule's next place; UINT32_MAX: none */
+};
+
 struct rules_scratch {
 	struct rules_scratch *next;
 	pcre2_match_data *md;
+	pcre2_match_context *mctx; /* the set's, plus an offset limit */
 	void *pf;             /* prefilter scratch (hs_scratch_t *) or NULL */
-	unsigned char *cand;  /* one byte per rule: literal sets seen */
+	unsigned char *cand;  /* one byte per rule: 1 when it may match */
 	struct rule_hit *all; /* RULES_HITS_PER_RULE per rule */
+	/* the prefilter's last scan: literal sets seen and anchor places,
+	 * per alternative of each rule */
+	unsigned char *unit_cand;
+	unsigned char *seen; /* a bit per prefilter word */
+	uint32_t *place_head, *place_tail;
+	uint16_t *place_count; /* > RULES_PF_PLACES_PER_RULE: overflow */
+	struct rules_place *place;
+	size_t places;
+	size_t *win;              /* RULES_PF_WINDOWS (lo, hi) pairs */
+	const struct ruleset *rs; /* for the scan callback */
 };
 
 /* Scratch objects not in use; its own allocation, so that a const
@@ -143,7 +171,7 @@ void rules_scratch_put(const struct ruleset *rs, struct rules_scratch *s);
 /* --- rules_hs.c / rules_nohs.c --- */
 
 /* Builds the prefilter over every rule, using or filling the cache in
- * opt->cache_dir; sets rule.pf_mask for the rules it covers.
+ * opt->cache_dir.
  * Returns 0; -1 with a diagnostic when the prefilter cannot be built. */
 int rules_pf_build(struct ruleset *rs, const struct rules_options *opt,
                    struct diags *d);
@@ -153,17 +181,40 @@ void rules_pf_free(struct rules_pf *pf);
 int rules_pf_scratch_new(const struct ruleset *rs, struct rules_scratch *s);
 void rules_pf_scratch_free(struct rules_scratch *s);
 
-/* Scans text once and sets in s->cand[i] the bit of every literal set of
- * rule i seen (rule i may match when all its pf_mask bits are set).
+/* Scans text once and sets s->cand[i] to 1 when rule i may match.
  * Returns 0, or -1 with err filled. */
 int rules_pf_scan(const struct ruleset *rs, struct rules_scratch *s,
                   const char *text, size_t len, struct triage_err *err);
+
+/* The windows of start offsets, as (lo, hi) pairs in s->win, sorted
+ * and disjoint, in which a match of candidate rule i can start after
+ * the last rules_pf_scan of text in s: every match contains an anchor
+ * literal the scan saw.  Returns their number, or -1 when they are not
+ * known (no prefilter, no bound, too many places): then the whole
+ * text. */
+long rules_pf_windows(const struct ruleset *rs, struct rules_scratch *s,
+                      size_t i, const char *text, size_t len);
+
+/* Rules the prefilter covers (each alternative has required literals)
+ * and, of those, the ones confirmed only near their literals. */
+void rules_pf_coverage(const struct ruleset *rs, size_t *covered, size_t *near);
 
 /* The bare prefilter scan with no PCRE2 after it (benchmarks only), in
  * scratch s from rules_scratch_get.  Returns the number of candidates,
  * -1 without a prefilter or on failure. */
 long rules_pf_bare_scan(const struct ruleset *rs, struct rules_scratch *s,
                         const char *text, size_t len);
+
+/* --- rules_span.c --- */
+
+/* Fills out for pattern; 0, or -1 when no bound is known (the rule is
+ * then confirmed over the whole text). */
+int rules_span_of(const char *pattern, size_t len, struct rule_span *out);
+
+/* The lowest offset, at least floor, at which a match that contains
+ * the literal starting at text[at] can start. */
+size_t rules_span_start(const struct rule_span *sp, const char *text, size_t at,
+                        size_t floor);
 
 /* 64-bit FNV-1a, chained: start with RULES_FNV_SEED. */
 #define RULES_FNV_SEED 0xcbf29ce484222325ull

@@ -785,10 +785,11 @@ rule_compile(struct load_ctx *c, struct rule *r, const yaml_node_t *pn,
 	PCRE2_SIZE off;
 	int ec;
 
-	r->code = pcre2_compile((PCRE2_SPTR)r->pattern, r->pattern_len,
-	                        PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP |
-	                            PCRE2_MATCH_INVALID_UTF,
-	                        &ec, &off, NULL);
+	r->code =
+	    pcre2_compile((PCRE2_SPTR)r->pattern, r->pattern_len,
+	                  PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP |
+	                      PCRE2_MATCH_INVALID_UTF | PCRE2_USE_OFFSET_LIMIT,
+	                  &ec, &off, NULL);
 	if (r->code == NULL) {
 		if (pcre2_get_error_message(ec, msg, sizeof(msg)) < 0)
 			str_lcpy((char *)msg, "unknown error", sizeof(msg));

@@ -48,7 +48,7 @@ rules_pf_scan(const struct ruleset *rs, struct rules_scratch *s,
 	(void)len;
 	(void)err;
 	for (size_t i = 0; i < rs->rules_count; i++)
-		s->cand[i] = 0xff;
+		s->cand[i] = 1;
 	return 0;
 }
 
@@ -61,4 +61,23 @@ rules_pf_bare_scan(const struct ruleset *rs, struct rules_scratch *s,
 	(void)text;
 	(void)len;
 	return -1;
+}
+
+long
+rules_pf_windows(const struct ruleset *rs, struct rules_scratch *s, size_t i,
+                 const char *text, size_t len)
+{
+	(void)rs;
+	(void)s;
+	(void)i;
+	(void)text;
+	(void)len;
+	return -1;
+}
+
+void
+rules_pf_coverage(const struct ruleset *rs, size_t *covered, size_t *near)
+{
+	(void)rs;
+	*covered = *near = 0;
 }

@@ -80,7 +80,10 @@ struct match_result {
 	const struct rule *limit_rule; /* the first rule that hit a limit */
 };
 
-/* Matches every rule against text (normalized, len bytes).  Each rule
+/* Matches every rule against text (len bytes), normalized as
+ * normalize_text() makes it (NFKC, case folded): the prefilter looks for
+ * the rules' literals in that form, so on other text it may miss a match
+ * PCRE2 alone would find.  Each rule
  * reports at most a few non-overlapping matches (enough for proximity
  * conditions); at most TRIAGE_MAX_HITS hits in all.  Returns 0, or -1
  * with err filled (out of memory, Hyperscan failure). */

@@ -31,6 +31,8 @@
 #include "triage/normalize.h"
 #include "triage/rules.h"
 
+#include "../../src/rules_int.h" /* rules_span_of */
+
 static char fixdir[1024];  /* .../tests/fixtures/patterns */
 static char shipped[1024]; /* .../patterns, "" when absent */
 static char tmpdir[] = "/tmp/test_rules.XXXXXX";
@@ -589,7 +591,9 @@ rnd(uint32_t *x)
 static void
 random_text(struct buf *b, uint32_t *x, char **extra, size_t nextra)
 {
-	size_t n = 1 + rnd(x) % 30;
+	/* mostly short texts; one in eight long enough (300-1,500 words)
+	 * that matches lie far from the start and literals recur */
+	size_t n = rnd(x) % 8 == 0 ? 300 + rnd(x) % 1200 : 1 + rnd(x) % 30;
 
 	buf_reset(b);
 	for (size_t i = 0; i < n; i++) {
@@ -668,14 +672,8 @@ compare_both(const char *dir, char **langs, size_t nlangs, size_t texts)
 		size_t nl;
 
 		random_text(&b, &x, extra, nextra);
-		/* most texts normalized as the milter does, some raw */
-		if (i % 4 != 0) {
-			assert_non_null(
-			    norm = normalize_string(b.data, b.len, &nl));
-		} else {
-			assert_non_null(norm = str_ndup(b.data, b.len));
-			nl = b.len;
-		}
+		/* rules_match takes normalized text, as the milter makes */
+		assert_non_null(norm = normalize_string(b.data, b.len, &nl));
 		a = match_text(hs, norm, nl);
 		c = match_text(pc, norm, nl);
 		if (strcmp(a, c) != 0)
@@ -695,6 +693,98 @@ compare_both(const char *dir, char **langs, size_t nlangs, size_t texts)
 	buf_free(&b);
 	rules_free(hs);
 	rules_free(pc);
+}
+
+/* How far before its literal a match can start. */
+static void
+test_span(void **state)
+{
+	static const struct {
+		const char *pattern;
+		int ok;
+		size_t sep_max, max_bytes;
+		const char *in_sep, *not_in_sep;
+	} t[] = {
+		/* bounded: 4 bytes per character at most */
+		{ "filed a (?:dispute|claim)", 0, 0, 4 * 15, "", "" },
+		{ "a{2,5}b?", 0, 0, 4 * 6, "", "" },
+		{ "(?=look ahead)x", 0, 0, 4, "", "" },
+		/* words of any length, at most 1 + 2 + 1 spaces */
+		{ "\\bi[ \\n](?:[^ \\n]+[ \\n]){0,2}?filed[ \\n]", 1, 4,
+		  SIZE_MAX, " \n", "ab." },
+		{ "адрес[а-яё]* верн", 1, 1, SIZE_MAX, " .", "" },
+		/* up to the end of the sentence: at most 1 separator */
+		{ "claim[^.!?\\n]*?opened\\.", 1, 1, SIZE_MAX, ".!?\n", " a" },
+		/* what the analysis does not follow: no bound */
+		{ "(a)\\1+", -1, 0, 0, "", "" },
+		{ "a\\Kb", -1, 0, 0, "", "" },
+		{ "(?x) a b", -1, 0, 0, "", "" },
+		{ ".+dispute", -1, 0, 0, "", "" },
+		{ "(?(?=a)ab|cd)", -1, 0, 0, "", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		struct rule_span sp;
+		char pat[256];
+		size_t k = 0;
+		int rc;
+
+		/* the table doubles backslashes: undo it */
+		for (const char *p = t[i].pattern; *p; p++) {
+			if (p[0] == '\\' && p[1] == '\\')
+				p++;
+			pat[k++] = *p;
+		}
+		pat[k] = '\0';
+		rc = rules_span_of(pat, k, &sp);
+		if (t[i].ok < 0) {
+			if (rc != -1)
+				fail_msg("%s: a bound where none is known",
+				         pat);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		if (t[i].ok == 0) {
+			if (sp.max_bytes != t[i].max_bytes)
+				fail_msg("%s: max_bytes %zu, want %zu", pat,
+				         sp.max_bytes, t[i].max_bytes);
+			continue;
+		}
+		if (sp.sep_max != t[i].sep_max)
+			fail_msg("%s: sep_max %zu, want %zu", pat, sp.sep_max,
+			         t[i].sep_max);
+		for (const char *c = t[i].in_sep; *c; c++) {
+			unsigned ch = *c == '\\' ? '\n' : (unsigned char)*c;
+
+			if (*c == '\\')
+				c++;
+			assert_true(sp.sep[ch >> 6] >> (ch & 63) & 1);
+		}
+		for (const char *c = t[i].not_in_sep; *c; c++)
+			assert_false(sp.sep[(unsigned char)*c >> 6] >>
+			                 ((unsigned char)*c & 63) &
+			             1);
+	}
+}
+
+/* The start bound walks back over separators. */
+static void
+test_span_start(void **state)
+{
+	struct rule_span sp;
+	const char *p = "i[ \\n](?:[^ \\n]+[ \\n]){0,1}filed";
+	const char *text = "well so i have really filed it";
+	size_t at = (size_t)(strstr(text, "filed") - text);
+
+	(void)state;
+	assert_int_equal(rules_span_of(p, strlen(p), &sp), 0);
+	assert_int_equal(sp.sep_max, 2);
+	/* back over "really " and "have ", stop at the space before it */
+	assert_int_equal(rules_span_start(&sp, text, at, 0),
+	                 (size_t)(strstr(text, "i have") - text) + 2);
+	/* never below the floor */
+	assert_int_equal(rules_span_start(&sp, text, at, at - 1), at - 1);
 }
 
 static void
@@ -985,6 +1075,8 @@ main(void)
 		cmocka_unit_test(test_writable_refused),
 		cmocka_unit_test(test_limit_hit),
 		cmocka_unit_test(test_hits_order),
+		cmocka_unit_test(test_span),
+		cmocka_unit_test(test_span_start),
 		cmocka_unit_test(test_hyperscan_equivalence),
 		cmocka_unit_test(test_shipped_equivalence),
 		cmocka_unit_test(test_example_sample),
