@@ -10,10 +10,14 @@
  * waited for.  It replays a folder of messages at a chosen concurrency
  * for a bounded count or time and reports messages per second, latency
  * percentiles and errors; --dump prints the modifications the filter
- * asked for, so it doubles as a correctness tool.
+ * asked for, so it doubles as a correctness tool.  --unique-ids gives
+ * every message a Message-ID of its own (queue id and process id
+ * prefixed), so a filter that records each verdict under its Message-ID
+ * writes a new row for each one instead of ignoring a replay.
  *
  *   milterload -s SOCKET [-c CONC] [-n COUNT] [-d SECONDS] [-m PER_CONN]
- *              [-r RCPT]... [-f FROM] [--dump] [-q] [--hold N] FILE|DIR...
+ *              [-r RCPT]... [-f FROM] [--dump] [-q] [--hold N]
+ *              [--unique-ids] FILE|DIR...
  *
  * SOCKET is inet:PORT@HOST, inet6:PORT@HOST or unix:PATH (as libmilter).
  * Untrusted input: the filter's replies (lengths bounded) and the message
@@ -31,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -58,6 +63,9 @@ struct ml_msg {
 	char *body; /* CRLF line ends, as the MTA sends it */
 	size_t body_len;
 };
+
+/* --unique-ids: rewrite each Message-ID with the message's queue id. */
+static int ml_unique_ids;
 
 struct ml_opts {
 	const char *socket;
@@ -597,11 +605,23 @@ ml_content(struct ml_sess *s, const struct ml_msg *m)
 	    (r = ml_step(s, SMFIC_DATA, NULL, 0, SMFIP_NR_DATA)) != 0)
 		return r;
 	for (size_t i = 0; i < m->nhdrs && !(s->pflags & SMFIP_NOHDRS); i++) {
-		size_t nl = strlen(m->hdrs[i].name), vl = strlen(m->hdrs[i].value);
-		char *b = xmalloc(nl + vl + 2);
+		const char *v = m->hdrs[i].value;
+		char idv[1024];
+		size_t nl = strlen(m->hdrs[i].name), vl;
+		char *b;
 
+		/* --unique-ids: "<ML0000002A.local@host>" for "<local@host>",
+		 * so that every message is new to the filter's history. */
+		if (ml_unique_ids && strcasecmp(m->hdrs[i].name, "Message-ID") == 0) {
+			v += strspn(v, " \t<");
+			snprintf(idv, sizeof(idv), "<%s.%ld.%s", s->qid,
+			         (long)getpid(), v);
+			v = idv;
+		}
+		vl = strlen(v);
+		b = xmalloc(nl + vl + 2);
 		memcpy(b, m->hdrs[i].name, nl + 1);
-		memcpy(b + nl + 1, m->hdrs[i].value, vl + 1);
+		memcpy(b + nl + 1, v, vl + 1);
 		r = ml_step(s, SMFIC_HEADER, b, nl + vl + 2, SMFIP_NR_HDR);
 		free(b);
 		if (r != 0)
@@ -786,7 +806,7 @@ ml_usage(void)
 	fputs("usage: milterload -s SOCKET [-c CONC] [-n COUNT] [-d SECONDS] "
 	      "[-m PER_CONN]\n"
 	      "                  [-r RCPT]... [-f FROM] [--dump] [-q] "
-	      "[--hold N] FILE|DIR...\n",
+	      "[--hold N] [--unique-ids] FILE|DIR...\n",
 	      stderr);
 	exit(2);
 }
@@ -803,6 +823,7 @@ ml_args(struct ml_opts *o, int argc, char **argv, int *first)
 
 		if (strcmp(a, "--dump") == 0) { o->dump = 1; continue; }
 		if (strcmp(a, "-q") == 0) { o->quiet = 1; continue; }
+		if (strcmp(a, "--unique-ids") == 0) { ml_unique_ids = 1; continue; }
 		if (v == NULL)
 			ml_usage();
 		i++;
