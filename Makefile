@@ -3,7 +3,7 @@
 #   make            build build/triage-milter and build/triagectl
 #   make deps       install missing Debian packages (root), else print how
 #   make run        deps, build, demo database, milter in the foreground
-#   make test       deps, build, the whole suite (unit + integration)
+#   make test       deps, build, the whole suite, then again under ASan+UBSan
 #   make check      quick subset: unit tests, no root, no network
 #   make asan       the whole suite under ASan + UBSan
 #   make lint       banned functions, layering, cppcheck, clang-format
