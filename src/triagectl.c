@@ -1,7 +1,7 @@
 /*
  * triagectl.c - the admin's offline tool.
  *
- *   triagectl [-c FILE] [-d DB] [-C] COMMAND [ARGS]
+ *   triagectl [-c FILE] [-d DB] [-C] [-P] COMMAND [ARGS]
  *     test FILE...        the headers the milter would add
  *     explain [--json] FILE
  *     lint                config, pattern files, examples, probes
@@ -44,7 +44,7 @@ enum { EX_OKAY = 0, EX_CHECK = 1, EX_USAGE_ERR = 2, EX_FAIL = 3 };
 static void
 ctl_usage(FILE *f)
 {
-	fputs("usage: triagectl [-c FILE] [-d DB] [-C] COMMAND [ARGS]\n"
+	fputs("usage: triagectl [-c FILE] [-d DB] [-C] [-P] COMMAND [ARGS]\n"
 	      "\n"
 	      "commands:\n"
 	      "  test FILE...            headers the milter would add "
@@ -67,6 +67,9 @@ ctl_usage(FILE *f)
 	      "            /etc/triage-milter/triage-milter.yaml)\n"
 	      "  -d DB     customer database (overrides ltv.database)\n"
 	      "  -C        colour even when not on a terminal\n"
+	      "  -P        match with PCRE2 only, without the Hyperscan "
+	      "prefilter\n"
+	      "            (same results, slower: a check of the prefilter)\n"
 	      "  -h        this help; COMMAND -h for a command's help\n",
 	      f);
 }
@@ -127,7 +130,7 @@ ctl_snapshot(const struct ctl *ctl, int quiet_ok)
 	if ((cfg = ctl_config(ctl)) == NULL)
 		return NULL;
 	diags_init(&d);
-	s = snapshot_from_config(cfg, 0, &d);
+	s = snapshot_from_config(cfg, ctl->no_hyperscan, &d);
 	if (s == NULL || !quiet_ok)
 		ctl_print_diags(&d);
 	diags_free(&d);
@@ -398,7 +401,7 @@ main(int argc, char **argv)
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	while ((c = getopt(argc, argv, "+c:d:ChV")) != -1) {
+	while ((c = getopt(argc, argv, "+c:d:ChPV")) != -1) {
 		switch (c) {
 		case 'c':
 			ctl.config_path = optarg;
@@ -408,6 +411,9 @@ main(int argc, char **argv)
 			break;
 		case 'C':
 			ctl.color = 1;
+			break;
+		case 'P':
+			ctl.no_hyperscan = 1;
 			break;
 		case 'V':
 			printf("triagectl %s\n", TRIAGE_VERSION);

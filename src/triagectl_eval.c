@@ -440,7 +440,7 @@ ctl_cmd_eval(struct ctl *ctl, int argc, char **argv)
 	}
 	cfg->record_history = 0;
 	diags_init(&d);
-	ev.s = snapshot_from_config(cfg, 0, &d);
+	ev.s = snapshot_from_config(cfg, ctl->no_hyperscan, &d);
 	if (ev.s == NULL) {
 		ctl_print_diags(&d);
 		diags_free(&d);

@@ -17,6 +17,7 @@ struct ctl {
 	const char *config_path; /* -c */
 	const char *db_path;     /* -d */
 	int color;               /* ANSI colours on stdout */
+	int no_hyperscan;        /* -P: PCRE2 only */
 };
 
 /* Loads config (-c, -d applied), patterns and the database; prints

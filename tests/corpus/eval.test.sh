@@ -38,6 +38,24 @@ if [ "${1:-x}" = "${2:-y}" ]; then
 else
 	echo "not ok $((n + 1)) - tier accuracy ${1:-?}/${2:-?}"
 fi
+# The Hyperscan prefilter must not change anything: every message of the
+# corpus and of the holdout set fires the same rules with PCRE2 alone
+# (-P).
+a=$(mktemp)
+b=$(mktemp)
+for set in corpus holdout; do
+	n=$((n + 1))
+	$CTL eval -v "$TOP/tests/$set" >"$a" 2>&1
+	$BUILD/triagectl -c "$TOP/etc/triage-milter.yaml" -P eval -v \
+		"$TOP/tests/$set" >"$b" 2>&1
+	if grep -q '^  *rules: ' "$a" && cmp -s "$a" "$b"; then
+		echo "ok $((n + 1)) - tests/$set: same rules on every message with and without the prefilter"
+	else
+		echo "not ok $((n + 1)) - tests/$set: the prefilter changes the rules that fire"
+		diff "$a" "$b" | head -20 | sed 's/^/# /'
+	fi
+done
+rm -f "$a" "$b"
 # The blind check set (never used for tuning), printed for the record.
 $CTL eval "$TOP/tests/holdout" 2>&1 | sed -n '1,24s/^/# holdout: /p'
 if [ -n "${SHARED:-}" ] && [ -d "$SHARED/corpus/dev/msgs" ]; then
