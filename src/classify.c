@@ -2,9 +2,9 @@
  * classify.c - rule hits to flags and scores (see classify.h).
  *
  * Owns: the meaning of flags.yaml at match time: signal scores (each
- * fired rule counted once), thresholds, all / any / not / flags
- * conditions, proximity (same sentence, within N words, same message)
- * and the readable "why" of every flag.
+ * fired rule counted once; the best single language's sum), thresholds,
+ * all / any / not / flags conditions, proximity (same sentence, within
+ * N words, same message) and the readable "why" of every flag.
  *
  * Untrusted input: the normalized text and the hit offsets into it; both
  * only read within t->norm_len.  No allocation, no I/O: it cannot fail.
@@ -62,15 +62,47 @@ fired_collect(const struct match_result *m, struct fired *f)
 	}
 }
 
+/* 1 when fired rule j raises signal sig in language lang. */
+static int
+raises_in(const struct fired *f, size_t j, size_t sig, const char *lang)
+{
+	const char *l = rule_language(f->rules[j]);
+
+	return rule_signal_index(f->rules[j]) == sig &&
+	       (l == lang ||
+	        (l != NULL && lang != NULL && strcmp(l, lang) == 0));
+}
+
+/* A signal's score: the largest sum that the fired rules of any one
+ * language give it (0 when none fired).  Rules of every language run on
+ * every message, and close languages (uk and ru) share cues: one sentence
+ * must not count once per language. */
 static double
 signal_score(const struct fired *f, size_t sig)
 {
-	double s = 0;
+	double best = 0;
+	int any = 0;
 
-	for (size_t i = 0; i < f->count; i++)
-		if (rule_signal_index(f->rules[i]) == sig)
-			s += rule_score(f->rules[i]);
-	return s;
+	for (size_t i = 0; i < f->count; i++) {
+		const char *lang = rule_language(f->rules[i]);
+		double s = 0;
+		size_t k;
+
+		if (rule_signal_index(f->rules[i]) != sig)
+			continue;
+		for (k = 0; k < i; k++) /* this language is summed already */
+			if (raises_in(f, k, sig, lang))
+				break;
+		if (k < i)
+			continue;
+		for (size_t j = i; j < f->count; j++)
+			if (raises_in(f, j, sig, lang))
+				s += rule_score(f->rules[j]);
+		if (!any || s > best)
+			best = s;
+		any = 1;
+	}
+	return best;
 }
 
 /* Decodes one code point at p (len > 0 bytes left); its length in *n.

@@ -1,7 +1,8 @@
 /*
  * test_classify.c - rule hits to flags: scores (once per rule, negative
- * scores cancel), thresholds, all / any / not / flags, proximity by
- * sentence, words and message, and the "why" lines.
+ * scores cancel, a signal takes its best single language), thresholds,
+ * all / any / not / flags, proximity by sentence, words and message, and
+ * the "why" lines.
  *
  * Rule sets are small trees written to a temporary directory; texts go
  * through normalize_string() and rules_match() as in the milter.
@@ -84,6 +85,17 @@ static const char rules_yaml[] =
                                 RULE("en.gamma", "w.gamma", "1",
                                      "\\bgamma\\b|감마", "gamma");
 
+/* Close languages share cues: "банк" raises dispute.threat in uk and in
+ * ru; "оскарж" only in uk. */
+static const char uk_yaml[] =
+    "language: uk\n"
+    "rules:\n" RULE("uk.bank", "dispute.threat", "2", "\\bбанк", "банк")
+        RULE("uk.dispute", "dispute.threat", "2", "\\bоскарж", "оскаржила");
+
+static const char ru_yaml[] =
+    "language: ru\n"
+    "rules:\n" RULE("ru.bank", "dispute.threat", "2", "\\bбанк", "банк");
+
 static struct ruleset *rs;
 
 static int
@@ -108,20 +120,23 @@ write_file(const char *path, const char *s)
 static int
 setup(void **state)
 {
-	static char *langs[] = { "en" };
+	static char *langs[] = { "en", "uk", "ru" };
 	struct rules_options o = { 0 };
 	struct diags d;
 
 	(void)state;
 	if (mkdtemp(tmpdir) == NULL || chdir(tmpdir) != 0 ||
-	    mkdir("p", 0755) != 0 || mkdir("p/en", 0755) != 0)
+	    mkdir("p", 0755) != 0 || mkdir("p/en", 0755) != 0 ||
+	    mkdir("p/uk", 0755) != 0 || mkdir("p/ru", 0755) != 0)
 		return -1;
 	write_file("p/flags.yaml", flags_yaml);
 	write_file("p/en/rules.yaml", rules_yaml);
+	write_file("p/uk/rules.yaml", uk_yaml);
+	write_file("p/ru/rules.yaml", ru_yaml);
 	log_init("test_classify", 1, "mail");
 	o.dir = "p";
 	o.languages = langs;
-	o.languages_count = 1;
+	o.languages_count = 3;
 	diags_init(&d);
 	rs = rules_load(&o, &d);
 	for (size_t i = 0; i < d.count; i++)
@@ -201,6 +216,30 @@ test_scores(void **state)
 	run("Nothing to see here.", &v);
 	assert_int_equal(v.mask, 0);
 	assert_true(flag_score(&v, "chargeback") == 0);
+}
+
+/* A signal takes the largest sum of any one language, not the sum over
+ * languages: a cue that uk and ru rules share counts once. */
+static void
+test_scores_one_language(void **state)
+{
+	struct verdict v;
+
+	(void)state;
+	run("Я вже звернулася в банк.", &v); /* uk 2, ru 2 */
+	assert_true(flag_score(&v, "chargeback") == 2);
+	assert_false(flag_set(&v, "chargeback"));
+	run("Я оскаржила платіж, банк уже знає.", &v); /* uk 2 + 2, ru 2 */
+	assert_true(flag_score(&v, "chargeback") == 4);
+	assert_true(flag_set(&v, "chargeback"));
+	/* en 3 + 0.5 against uk 2 and ru 2: the best language */
+	run("I will file a chargeback, банк.", &v);
+	assert_true(flag_score(&v, "chargeback") == 3.5);
+	/* each signal of a flag takes its best language: dispute.threat 2
+	 * (uk or ru, above en's 0.5), dispute.negated -3 (en) */
+	run("I will not file a chargeback, банк.", &v);
+	assert_true(flag_score(&v, "chargeback") == -1);
+	assert_false(flag_set(&v, "chargeback"));
 }
 
 static void
@@ -367,6 +406,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scores),
+		cmocka_unit_test(test_scores_one_language),
 		cmocka_unit_test(test_all_near_flags),
 		cmocka_unit_test(test_any_not),
 		cmocka_unit_test(test_near_words),
