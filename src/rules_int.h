@@ -32,7 +32,7 @@
  * at most this many places per alternative and per message, and
  * windows per rule (more: the rule is confirmed over the whole text). */
 #define RULES_PF_PLACES_PER_RULE 64
-#define RULES_PF_PLACES 8192
+#define RULES_PF_PLACES 4096
 #define RULES_PF_WINDOWS 256
 
 /* How far before its required literal a match of a rule can start
