@@ -32,11 +32,18 @@
 #include "triage/snapshot.h"
 
 /* Protocol steps we ask for, when the MTA offers them: no HELO, DATA or
- * unknown commands (we have no use for them), and no reply for the
- * callbacks that always continue, which saves a round trip each. */
+ * unknown commands (we have no use for them), and no reply for every
+ * step before end of headers but that one: each reply is a round trip
+ * (and, in libmilter's worker pool, a trip of the session through the
+ * pool's poll thread).  What MAIL FROM decides (authenticated sender,
+ * stopping daemon, no message context) is answered at end of headers
+ * instead (milter_defer); end of headers keeps its reply, as it refuses
+ * mail with too many forged names, defers failures under on_error
+ * tempfail and accepts out-of-scope mail before its body is sent. */
 #define MILTER_STEPS (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA)
-#define MILTER_NOREPLY \
-	(SMFIP_NR_CONN | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY)
+#define MILTER_NOREPLY                                                 \
+	(SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | \
+	 SMFIP_NR_BODY)
 #define MILTER_ACTIONS \
 	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT)
 
@@ -76,6 +83,11 @@ struct conn_ctx {
 	unsigned long steps; /* protocol steps negotiated */
 	char client[64];
 	struct msg_ctx *msg;
+	/* The answer MAIL FROM could not give (no reply negotiated for it),
+	 * for the next step that replies; counted in milter_in_flight while
+	 * it waits. */
+	int deferred;
+	sfsistat deferred_reply;
 };
 
 static void
@@ -108,6 +120,35 @@ milter_continue(const struct conn_ctx *cc, unsigned long nr_bit)
 {
 	return (cc != NULL && (cc->steps & nr_bit)) ? SMFIS_NOREPLY
 	                                            : SMFIS_CONTINUE;
+}
+
+/* Answers r at MAIL FROM, or, when the MTA agreed not to wait for that
+ * reply, keeps r for end of headers (or end of message) and answers
+ * nothing now.  The message context is already freed. */
+static sfsistat
+milter_defer(struct conn_ctx *cc, sfsistat r)
+{
+	if (!(cc->steps & SMFIP_NR_MAIL))
+		return r;
+	cc->deferred = 1;
+	cc->deferred_reply = r;
+	__atomic_add_fetch(&milter_in_flight, 1, __ATOMIC_SEQ_CST);
+	return SMFIS_NOREPLY;
+}
+
+/* Drops a deferred answer (given, or its message ended); 1 if there was
+ * one, with it in *r. */
+static int
+milter_take_deferred(struct conn_ctx *cc, sfsistat *r)
+{
+	if (cc == NULL || !cc->deferred)
+		return 0;
+	cc->deferred = 0;
+	if (r != NULL)
+		*r = cc->deferred_reply;
+	__atomic_sub_fetch(&milter_in_flight, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&milter_done, 1, __ATOMIC_RELAXED);
+	return 1;
 }
 
 /* Strips the angle brackets of an SMTP path into out. */
@@ -467,7 +508,7 @@ milter_turn_away(struct conn_ctx *cc)
 	log_info("client=%s stopping: new message %s", cc->client,
 	         r == SMFIS_TEMPFAIL ? "deferred" : "not inspected");
 	msg_ctx_free(cc);
-	return r;
+	return milter_defer(cc, r);
 }
 
 /* ---- callbacks -------------------------------------------------------- */
@@ -522,11 +563,12 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 
 	if (cc == NULL)
 		return SMFIS_ACCEPT;
+	milter_take_deferred(cc, NULL);
 	why = msg_ctx_start(cc, argv[0] ? argv[0] : "<>");
 	if (why != NULL) {
 		sfsistat r = milter_fail(cc->msg, why);
 		msg_ctx_free(cc);
-		return r;
+		return milter_defer(cc, r);
 	}
 	if (__atomic_load_n(&milter_stopping, __ATOMIC_SEQ_CST))
 		return milter_turn_away(cc);
@@ -534,9 +576,9 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	    smfi_getsymval(ctx, "{auth_authen}") != NULL) {
 		log_debug("client=%s authenticated: not inspected", cc->client);
 		msg_ctx_free(cc);
-		return SMFIS_ACCEPT;
+		return milter_defer(cc, SMFIS_ACCEPT);
 	}
-	return SMFIS_CONTINUE;
+	return milter_continue(cc, SMFIP_NR_MAIL);
 }
 
 static sfsistat
@@ -572,6 +614,8 @@ cb_eoh(SMFICTX *ctx)
 	struct msg_ctx *m = cc ? cc->msg : NULL;
 	sfsistat r;
 
+	if (milter_take_deferred(cc, &r))
+		return r;
 	if (m == NULL)
 		return SMFIS_ACCEPT;
 	milter_read_qid(ctx, m);
@@ -616,6 +660,8 @@ cb_eom(SMFICTX *ctx)
 	const char *why;
 	sfsistat r = SMFIS_ACCEPT;
 
+	if (milter_take_deferred(cc, &r))
+		return r;
 	if (m == NULL)
 		return SMFIS_ACCEPT;
 	milter_read_qid(ctx, m);
@@ -635,7 +681,10 @@ cb_eom(SMFICTX *ctx)
 static sfsistat
 cb_abort(SMFICTX *ctx)
 {
-	msg_ctx_free(smfi_getpriv(ctx));
+	struct conn_ctx *cc = smfi_getpriv(ctx);
+
+	milter_take_deferred(cc, NULL);
+	msg_ctx_free(cc);
 	return SMFIS_CONTINUE;
 }
 
@@ -645,6 +694,7 @@ cb_close(SMFICTX *ctx)
 	struct conn_ctx *cc = smfi_getpriv(ctx);
 
 	if (cc != NULL) {
+		milter_take_deferred(cc, NULL);
 		msg_ctx_free(cc);
 		smfi_setpriv(ctx, NULL);
 		free(cc);

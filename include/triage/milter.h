@@ -14,9 +14,10 @@
  * take) with libmilter.  Returns 0, or -1 when smfi_register() refuses. */
 int milter_register(void);
 
-/* From now on every new message is answered at MAIL FROM as on_error
- * says (accepted untouched or deferred); messages already started go
- * on.  libmilter's smfi_stop() abandons sessions in progress (its worker
+/* From now on every new message is answered as on_error says (accepted
+ * untouched or deferred) at MAIL FROM, or at end of headers when the MTA
+ * agreed not to wait for a reply to MAIL FROM (such a message counts as
+ * in flight until it is answered); messages already started go on.  libmilter's smfi_stop() abandons sessions in progress (its worker
  * pool stops serving them), so main.c calls this first, waits for
  * milter_messages_in_flight() to reach 0, and only then smfi_stop(). */
 void milter_stop_new_messages(void);

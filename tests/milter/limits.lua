@@ -13,7 +13,8 @@ H.ok(mt.eom_check(conn, MT_HDRADD, "X-Triage-Flags", "chargeback"),
      "big: text before the limit still classified")
 
 r = H.send_file(conn, WORK .. "/msgs/dispute.eml", { auth = "agent" })
-H.ok(r == SMFIR_ACCEPT, "authenticated sender: accepted at MAIL FROM",
+H.ok(r == SMFIR_ACCEPT,
+     "authenticated sender: accepted (at end of headers: MAIL FROM has no reply)",
      "reply " .. tostring(r))
 
 r = H.send_file(conn, WORK .. "/msgs/dispute.eml")

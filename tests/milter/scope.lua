@@ -12,6 +12,9 @@ H.ok(mt.test_action(conn, SMFIF_ADDRCPT) and mt.test_action(conn, SMFIF_DELRCPT)
 H.ok(mt.test_option(conn, SMFIP_NOHELO) and mt.test_option(conn, SMFIP_NR_HDR) and
      mt.test_option(conn, SMFIP_NR_BODY),
      "negotiated: no HELO, no reply to headers and body chunks")
+H.ok(mt.test_option(conn, SMFIP_NR_CONN) and mt.test_option(conn, SMFIP_NR_MAIL) and
+     mt.test_option(conn, SMFIP_NR_RCPT),
+     "negotiated: no reply to connect, MAIL FROM and RCPT TO")
 H.ok(not mt.test_option(conn, SMFIP_NR_EOH),
      "negotiated: end of headers is answered (scope decision)")
 
