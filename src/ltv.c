@@ -101,9 +101,9 @@ struct ltv_file_id {
 struct ltv_db {
 	const struct config *cfg; /* borrowed; outlives the handle */
 	char *path;
-	pthread_mutex_t lock; /* idle, file id, log time */
+	pthread_mutex_t lock;  /* idle, file id, log time */
 	struct ltv_conn *idle; /* connections no lookup holds */
-	pcre2_code *order_re; /* NULL: no order step */
+	pcre2_code *order_re;  /* NULL: no order step */
 	pcre2_match_context *mctx;
 	atomic_uint gen; /* bumped when the file changes */
 	atomic_llong next_check_ms;

@@ -41,7 +41,7 @@
  * mail with too many forged names, defers failures under on_error
  * tempfail and accepts out-of-scope mail before its body is sent. */
 #define MILTER_STEPS (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA)
-#define MILTER_NOREPLY                                                 \
+#define MILTER_NOREPLY                                                  \
 	(SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | \
 	 SMFIP_NR_BODY)
 #define MILTER_ACTIONS \
