@@ -55,6 +55,8 @@ struct rules_pf {
 	size_t nwords;
 	struct pf_unit *units;
 	size_t nunits;
+	uint32_t *unit_aw;    /* anchor word lists of the units */
+	size_t naw;           /* words with a place list */
 	uint32_t *rule_first; /* a rule's units: rule_first[i] ... */
 	uint16_t *rule_units; /* ... and how many */
 };
@@ -818,6 +820,7 @@ struct pf_unit {
 	unsigned char mask; /* one bit per required set */
 	int span_ok;
 	struct rule_span span;
+	uint32_t aw_first, aw_count; /* its anchor words in pf->unit_aw */
 };
 
 struct pf_lit {
@@ -831,8 +834,9 @@ struct pf_lit {
 struct pf_word {
 	const char *s; /* borrowed from its first user */
 	size_t len;
-	uint32_t first, count; /* its users in pf->lits, anchors first */
-	uint32_t anchors;      /* users that record places */
+	uint32_t first, count; /* its users in pf->lits */
+	uint32_t anchors;      /* users for which it is an anchor */
+	uint32_t aidx;         /* its place list; UINT32_MAX: none */
 };
 
 struct pf_build {
@@ -847,11 +851,13 @@ pf_lits_free(struct rules_pf *pf)
 	free(pf->lits);
 	free(pf->words);
 	free(pf->units);
+	free(pf->unit_aw);
 	free(pf->rule_first);
 	free(pf->rule_units);
 	pf->lits = NULL;
 	pf->words = NULL;
 	pf->units = NULL;
+	pf->unit_aw = NULL;
 	pf->rule_first = NULL;
 	pf->rule_units = NULL;
 	pf->nlits = pf->nwords = pf->nunits = 0;
@@ -868,9 +874,58 @@ lit_cmp(const void *a, const void *b)
 		return c;
 	if (x->len != y->len)
 		return x->len < y->len ? -1 : 1;
-	if (x->anchor != y->anchor)
-		return x->anchor ? -1 : 1;
 	return x->unit < y->unit ? -1 : x->unit > y->unit;
+}
+
+static int
+aw_cmp(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+/* Gives every anchor word a place list and every unit the list of its
+ * anchor words. */
+static int
+pf_anchor_words(struct rules_pf *pf)
+{
+	uint32_t *pairs =
+	    calloc(2 * (pf->nlits ? pf->nlits : 1), sizeof(*pairs));
+	size_t n = 0;
+
+	if (pairs == NULL)
+		return -1;
+	pf->naw = 0;
+	for (size_t w = 0; w < pf->nwords; w++) {
+		struct pf_word *wd = &pf->words[w];
+
+		wd->aidx = wd->anchors ? (uint32_t)pf->naw++ : UINT32_MAX;
+		for (uint32_t k = wd->first; k < wd->first + wd->count; k++)
+			if (pf->lits[k].anchor) {
+				pairs[2 * n] = pf->lits[k].unit;
+				pairs[2 * n++ + 1] = wd->aidx;
+			}
+	}
+	qsort(pairs, n, 2 * sizeof(*pairs), aw_cmp);
+	if ((pf->unit_aw = calloc(n ? n : 1, sizeof(*pf->unit_aw))) == NULL) {
+		free(pairs);
+		return -1;
+	}
+	for (size_t k = 0, m = 0; k < n; k++) {
+		struct pf_unit *un = &pf->units[pairs[2 * k]];
+
+		if (k > 0 && pairs[2 * k] == pairs[2 * k - 2] &&
+		    pairs[2 * k + 1] == pairs[2 * k - 1])
+			continue; /* the same word twice in one set */
+		if (un->aw_count++ == 0)
+			un->aw_first = (uint32_t)m;
+		pf->unit_aw[m++] = pairs[2 * k + 1];
+	}
+	free(pairs);
+	return 0;
 }
 
 /* Sorts the literals and makes one word of each distinct one. */
@@ -888,12 +943,13 @@ pf_words(struct rules_pf *pf)
 		if (i == 0 || l->len != pf->words[w - 1].len ||
 		    memcmp(l->s, pf->words[w - 1].s, l->len) != 0)
 			pf->words[w++] =
-			    (struct pf_word){ l->s, l->len, (uint32_t)i, 0, 0 };
+			    (struct pf_word){ l->s, l->len, (uint32_t)i,
+				              0,    0,      UINT32_MAX };
 		pf->words[w - 1].count++;
 		pf->words[w - 1].anchors += l->anchor;
 	}
 	pf->nwords = w;
-	return 0;
+	return pf_anchor_words(pf);
 }
 
 static int
@@ -1447,9 +1503,9 @@ rules_pf_scratch_new(const struct ruleset *rs, struct rules_scratch *s)
 
 	s->unit_cand = calloc(n, 1);
 	s->seen = calloc((rs->pf->nwords + 7) / 8, 1);
-	s->place_head = calloc(n, sizeof(*s->place_head));
-	s->place_tail = calloc(n, sizeof(*s->place_tail));
-	s->place_count = calloc(n, sizeof(*s->place_count));
+	s->place_head = calloc(rs->pf->naw + 1, sizeof(*s->place_head));
+	s->place_tail = calloc(rs->pf->naw + 1, sizeof(*s->place_tail));
+	s->place_count = calloc(rs->pf->naw + 1, sizeof(*s->place_count));
 	s->place = calloc(RULES_PF_PLACES, sizeof(*s->place));
 	s->win = calloc(2 * RULES_PF_WINDOWS, sizeof(*s->win));
 	if (s->unit_cand == NULL || s->seen == NULL || s->place_head == NULL ||
@@ -1488,35 +1544,33 @@ on_match(unsigned id, unsigned long long from, unsigned long long to,
 	struct rules_scratch *s = ctx;
 	const struct rules_pf *pf = s->rs->pf;
 	const struct pf_word *w = &pf->words[id];
-	uint32_t at = (uint32_t)(to - w->len), end = w->first + w->count;
+	uint32_t a = w->aidx;
 
 	(void)from;
 	(void)flags;
-	/* the sets of a word's users are marked at its first place; later
-	 * places only matter to the users that record them */
-	if (s->seen[id >> 3] & (1u << (id & 7)))
-		end = w->first + w->anchors;
-	s->seen[id >> 3] |= (unsigned char)(1u << (id & 7));
-	for (uint32_t k = w->first; k < end; k++) {
-		const struct pf_lit *l = &pf->lits[k];
-		uint32_t u = l->unit;
-
-		s->unit_cand[u] |= (unsigned char)(1u << l->factor);
-		if (!l->anchor || s->place_count[u] > RULES_PF_PLACES_PER_RULE)
-			continue;
-		if (s->place_count[u] == RULES_PF_PLACES_PER_RULE ||
-		    s->places == RULES_PF_PLACES) {
-			/* too many: confirmed over the whole text */
-			s->place_count[u] = RULES_PF_PLACES_PER_RULE + 1;
-			continue;
-		}
-		s->place[s->places] = (struct rules_place){ at, UINT32_MAX };
-		if (s->place_count[u]++ == 0)
-			s->place_head[u] = (uint32_t)s->places;
-		else
-			s->place[s->place_tail[u]].next = (uint32_t)s->places;
-		s->place_tail[u] = (uint32_t)s->places++;
+	/* the sets of a word's users are marked at its first place */
+	if (!(s->seen[id >> 3] & (1u << (id & 7)))) {
+		s->seen[id >> 3] |= (unsigned char)(1u << (id & 7));
+		for (uint32_t k = w->first; k < w->first + w->count; k++)
+			s->unit_cand[pf->lits[k].unit] |=
+			    (unsigned char)(1u << pf->lits[k].factor);
 	}
+	/* every place of an anchor word, once for all its users */
+	if (a == UINT32_MAX || s->place_count[a] > RULES_PF_PLACES_PER_RULE)
+		return 0;
+	if (s->place_count[a] == RULES_PF_PLACES_PER_RULE ||
+	    s->places == RULES_PF_PLACES) {
+		/* too many: its units are confirmed over the whole text */
+		s->place_count[a] = RULES_PF_PLACES_PER_RULE + 1;
+		return 0;
+	}
+	s->place[s->places] =
+	    (struct rules_place){ (uint32_t)(to - w->len), UINT32_MAX };
+	if (s->place_count[a]++ == 0)
+		s->place_head[a] = (uint32_t)s->places;
+	else
+		s->place[s->place_tail[a]].next = (uint32_t)s->places;
+	s->place_tail[a] = (uint32_t)s->places++;
 	return 0;
 }
 
@@ -1529,7 +1583,7 @@ pf_scan(const struct ruleset *rs, struct rules_scratch *s, const char *text,
 
 	memset(s->unit_cand, 0, pf->nunits);
 	memset(s->seen, 0, (pf->nwords + 7) / 8);
-	memset(s->place_count, 0, pf->nunits * sizeof(*s->place_count));
+	memset(s->place_count, 0, pf->naw * sizeof(*s->place_count));
 	s->places = 0;
 	s->rs = rs;
 	if (hs_scan(pf->db, text, (unsigned)len, 0, s->pf, on_match, s) !=
@@ -1553,7 +1607,7 @@ rules_pf_scan(const struct ruleset *rs, struct rules_scratch *s,
 		/* every rule over the whole text */
 		memset(s->cand, 1, rs->rules_count);
 		memset(s->place_count, 0xff,
-		       rs->pf->nunits * sizeof(*s->place_count));
+		       rs->pf->naw * sizeof(*s->place_count));
 		return 0;
 	}
 	if (pf_scan(rs, s, text, len) != 0) {
@@ -1582,20 +1636,49 @@ rules_pf_windows(const struct ruleset *rs, struct rules_scratch *s, size_t i,
 	(void)len;
 	for (; u < e; u++) {
 		const struct pf_unit *un = &pf->units[u];
-		uint32_t c = s->place_count[u];
+		uint32_t at[RULES_PF_PLACES_PER_RULE];
+		size_t k = 0, c = 0, first = n;
 
 		if (s->unit_cand[u] != un->mask)
 			continue; /* this alternative cannot match */
-		if (!un->span_ok || c == 0 || c > RULES_PF_PLACES_PER_RULE ||
-		    n + c > RULES_PF_WINDOWS)
+		if (!un->span_ok)
 			return -1;
-		for (uint32_t p = s->place_head[u]; c-- > 0;
-		     p = s->place[p].next) {
-			size_t at = s->place[p].at;
+		/* the places of the unit's anchor words, in order */
+		for (uint32_t j = un->aw_first; j < un->aw_first + un->aw_count;
+		     j++) {
+			uint32_t a = pf->unit_aw[j], cnt = s->place_count[a];
 
-			s->win[2 * n] =
-			    rules_span_start(&un->span, text, at, 0);
-			s->win[2 * n++ + 1] = at;
+			if (cnt > RULES_PF_PLACES_PER_RULE ||
+			    c + cnt > RULES_PF_PLACES_PER_RULE)
+				return -1;
+			for (uint32_t p = s->place_head[a]; cnt-- > 0;
+			     p = s->place[p].next) {
+				size_t q = c++;
+
+				while (q > 0 && at[q - 1] > s->place[p].at) {
+					at[q] = at[q - 1];
+					q--;
+				}
+				at[q] = s->place[p].at;
+			}
+		}
+		if (c == 0 || n + c > RULES_PF_WINDOWS)
+			return -1;
+		for (k = 0; k < c; k++) {
+			/* walking back stops at the previous window: a start
+			 * there or before only merges the two (the bound only
+			 * grows with the place), which keeps the walks of a
+			 * rule within one pass over the text */
+			size_t floor = n > first ? s->win[2 * n - 1] + 1 : 0;
+			size_t lo =
+			    rules_span_start(&un->span, text, at[k], floor);
+
+			if (n > first && lo <= floor) {
+				s->win[2 * n - 1] = at[k];
+				continue;
+			}
+			s->win[2 * n] = lo;
+			s->win[2 * n++ + 1] = at[k];
 		}
 	}
 	if (n == 0)

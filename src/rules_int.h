@@ -31,9 +31,9 @@
 /* Where the prefilter saw the anchor literal of a rule's alternative:
  * at most this many places per alternative and per message, and
  * windows per rule (more: the rule is confirmed over the whole text). */
-#define RULES_PF_PLACES_PER_RULE 64
+#define RULES_PF_PLACES_PER_RULE 256
 #define RULES_PF_PLACES 4096
-#define RULES_PF_WINDOWS 256
+#define RULES_PF_WINDOWS 1024
 
 /* How far before its required literal a match of a rule can start
  * (rules_span.c): a match consumes at most sep_max of the ASCII
