@@ -49,8 +49,10 @@ struct pf_unit;
 struct rules_pf {
 	hs_database_t *db;
 	hs_scratch_t *proto;
-	struct pf_lit *lits; /* every unit's literals, grouped by word */
+	struct pf_lit *lits; /* while building: every unit's literals */
 	size_t nlits;
+	struct pf_user *users; /* the users of each word, grouped by word */
+	char *arena;           /* the words' text */
 	struct pf_word *words; /* Hyperscan id -> distinct literal */
 	size_t nwords;
 	struct pf_unit *units;
@@ -831,10 +833,15 @@ struct pf_lit {
 	unsigned char anchor; /* 1: its places are recorded */
 };
 
+struct pf_user {
+	uint32_t unit;
+	unsigned char factor;
+};
+
 struct pf_word {
-	const char *s; /* borrowed from its first user */
+	const char *s; /* in pf->arena (while building: a user's) */
 	size_t len;
-	uint32_t first, count; /* its users in pf->lits */
+	uint32_t first, count; /* its users in pf->users */
 	uint32_t anchors;      /* users for which it is an anchor */
 	uint32_t aidx;         /* its place list; UINT32_MAX: none */
 };
@@ -849,18 +856,32 @@ pf_lits_free(struct rules_pf *pf)
 	for (size_t i = 0; i < pf->nlits; i++)
 		free(pf->lits[i].s);
 	free(pf->lits);
+	free(pf->users);
+	free(pf->arena);
 	free(pf->words);
 	free(pf->units);
 	free(pf->unit_aw);
 	free(pf->rule_first);
 	free(pf->rule_units);
 	pf->lits = NULL;
+	pf->users = NULL;
+	pf->arena = NULL;
 	pf->words = NULL;
 	pf->units = NULL;
 	pf->unit_aw = NULL;
 	pf->rule_first = NULL;
 	pf->rule_units = NULL;
 	pf->nlits = pf->nwords = pf->nunits = 0;
+}
+
+/* Gives back the unused tail of a grown array. */
+static void
+shrink(void **p, size_t size)
+{
+	void *n = size > 0 ? realloc(*p, size) : NULL;
+
+	if (n != NULL)
+		*p = n;
 }
 
 static int
@@ -971,6 +992,29 @@ pf_lit_add(struct rules_pf *pf, struct pf_build *b, char *s, size_t len,
 	return 0;
 }
 
+/* A literal normalized as the text is.  Lower-case ASCII letters and
+ * digits with single inner spaces, most literals, are left as they are
+ * without the cost of the full normalization. */
+static char *
+lit_normalize(const char *s, size_t *outlen)
+{
+	size_t len = strlen(s), i;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		if (c == ' ' && i > 0 && i + 1 < len && s[i + 1] != ' ')
+			continue;
+		break;
+	}
+	if (i < len)
+		return normalize_string(s, len, outlen);
+	*outlen = len;
+	return str_ndup(s, len);
+}
+
 /* One required set, normalized: 0 with its literals in out (owned) and
  * the shortest length in *minlen; -1 when a literal normalizes to
  * nothing (the set then says nothing) or on out of memory. */
@@ -982,7 +1026,7 @@ factor_norm(const struct lits *l, char **out, size_t *lens, size_t *minlen)
 	*minlen = SIZE_MAX;
 	for (k = 0; k < l->n; k++) {
 		size_t nl;
-		char *n = normalize_string(l->v[k], strlen(l->v[k]), &nl);
+		char *n = lit_normalize(l->v[k], &nl);
 
 		if (n == NULL || nl == 0) {
 			free(n);
@@ -1423,6 +1467,42 @@ pf_compile(struct rules_pf *pf)
 	return rc;
 }
 
+/* Keeps what the scan needs: the words' text in one arena and 8 bytes
+ * per user, instead of a string and a record per literal (tens of
+ * thousands once alternatives are split). */
+static int
+pf_compact(struct rules_pf *pf)
+{
+	size_t total = 0, off = 0;
+
+	for (size_t w = 0; w < pf->nwords; w++)
+		total += pf->words[w].len + 1;
+	pf->arena = malloc(total ? total : 1);
+	pf->users = calloc(pf->nlits ? pf->nlits : 1, sizeof(*pf->users));
+	if (pf->arena == NULL || pf->users == NULL)
+		return -1;
+	for (size_t w = 0; w < pf->nwords; w++) {
+		struct pf_word *wd = &pf->words[w];
+
+		memcpy(pf->arena + off, wd->s, wd->len);
+		pf->arena[off + wd->len] = '\0';
+		wd->s = pf->arena + off;
+		off += wd->len + 1;
+	}
+	for (size_t i = 0; i < pf->nlits; i++) {
+		pf->users[i] =
+		    (struct pf_user){ pf->lits[i].unit, pf->lits[i].factor };
+		free(pf->lits[i].s);
+	}
+	free(pf->lits);
+	pf->lits = NULL;
+	pf->nlits = 0;
+	/* the words and units arrays were grown by doubling */
+	shrink((void **)&pf->words, pf->nwords * sizeof(*pf->words));
+	shrink((void **)&pf->units, pf->nunits * sizeof(*pf->units));
+	return 0;
+}
+
 /* Builds the literal table of every rule.  Returns 0, or -1 on out of
  * memory. */
 static int
@@ -1438,9 +1518,10 @@ pf_tables(struct ruleset *rs, struct rules_pf *pf)
 	for (size_t i = 0; i < rs->rules_count; i++)
 		if (pf_rule_literals(rs, pf, &b, i) != 0)
 			return -1;
-	if (pf->nunits > UINT32_MAX || pf->nlits > UINT_MAX)
+	if (pf->nunits > UINT32_MAX || pf->nlits > UINT_MAX ||
+	    pf_words(pf) != 0)
 		return -1;
-	return pf_words(pf);
+	return pf_compact(pf);
 }
 
 int
@@ -1552,8 +1633,8 @@ on_match(unsigned id, unsigned long long from, unsigned long long to,
 	if (!(s->seen[id >> 3] & (1u << (id & 7)))) {
 		s->seen[id >> 3] |= (unsigned char)(1u << (id & 7));
 		for (uint32_t k = w->first; k < w->first + w->count; k++)
-			s->unit_cand[pf->lits[k].unit] |=
-			    (unsigned char)(1u << pf->lits[k].factor);
+			s->unit_cand[pf->users[k].unit] |=
+			    (unsigned char)(1u << pf->users[k].factor);
 	}
 	/* every place of an anchor word, once for all its users */
 	if (a == UINT32_MAX || s->place_count[a] > RULES_PF_PLACES_PER_RULE)
