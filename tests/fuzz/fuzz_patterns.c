@@ -20,6 +20,8 @@
 #include "triage/log.h"
 #include "triage/rules.h"
 
+#include "fuzz_files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char default_flags[] = "flags:\n"
@@ -30,36 +32,9 @@ static const char default_flags[] = "flags:\n"
 static char dir[64];
 
 static int
-put(const char *path, const void *p, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-	int rc = 0;
-
-	if (fp == NULL)
-		return -1;
-	if (len > 0 && fwrite(p, 1, len, fp) != len)
-		rc = -1;
-	if (fclose(fp) != 0)
-		rc = -1;
-	return rc == 0 ? chmod(path, 0644) : -1;
-}
-
-static int
 setup_dir(void)
 {
-	char p[128];
-
-	if (dir[0] != '\0')
-		return 0;
-	snprintf(dir, sizeof(dir), "/tmp/fuzz_patterns.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		dir[0] = '\0';
-		return -1;
-	}
-	snprintf(p, sizeof(p), "%s/en", dir);
-	log_init("fuzz_patterns", 1, "mail");
-	log_set_level(LOG_LVL_ERR);
-	return mkdir(p, 0755) == 0 ? 0 : -1;
+	return fuzz_dir(dir, "fuzz_patterns");
 }
 
 int
@@ -86,13 +61,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cut != NULL) {
 		rules = cut + sizeof(sep) - 1;
 		rules_len = size - (size_t)(rules - data);
-		if (put(p, data, (size_t)(cut - data)) != 0)
+		if (fuzz_put(p, data, (size_t)(cut - data)) != 0)
 			return 0;
-	} else if (put(p, default_flags, sizeof(default_flags) - 1) != 0) {
+	} else if (fuzz_put(p, default_flags, sizeof(default_flags) - 1) != 0) {
 		return 0;
 	}
 	snprintf(p, sizeof(p), "%s/en/fuzz.yaml", dir);
-	if (put(p, rules, rules_len) != 0)
+	if (fuzz_put(p, rules, rules_len) != 0)
 		return 0;
 	o.dir = dir;
 	o.languages = langs;

@@ -27,6 +27,8 @@
 #include "triage/normalize.h"
 #include "triage/rules.h"
 
+#include "fuzz_files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_PATTERN 300
@@ -39,39 +41,16 @@ static const char flags_yaml[] = "flags:\n"
 static char dir[64];
 
 static int
-put(const char *path, const void *p, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-	int rc = 0;
-
-	if (fp == NULL)
-		return -1;
-	if (len > 0 && fwrite(p, 1, len, fp) != len)
-		rc = -1;
-	if (fclose(fp) != 0)
-		rc = -1;
-	return rc == 0 ? chmod(path, 0644) : -1;
-}
-
-static int
 setup_dir(void)
 {
 	char p[128];
 
 	if (dir[0] != '\0')
 		return 0;
-	snprintf(dir, sizeof(dir), "/tmp/fuzz_prefilter.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		dir[0] = '\0';
+	if (fuzz_dir(dir, "fuzz_prefilter") != 0)
 		return -1;
-	}
-	log_init("fuzz_prefilter", 1, "mail");
-	log_set_level(LOG_LVL_ERR);
 	snprintf(p, sizeof(p), "%s/flags.yaml", dir);
-	if (put(p, flags_yaml, sizeof(flags_yaml) - 1) != 0)
-		return -1;
-	snprintf(p, sizeof(p), "%s/en", dir);
-	return mkdir(p, 0755) == 0 ? 0 : -1;
+	return fuzz_put(p, flags_yaml, sizeof(flags_yaml) - 1);
 }
 
 /* The rule file: the pattern as a YAML double-quoted string. */
@@ -99,7 +78,7 @@ write_rule(const uint8_t *pat, size_t len)
 	}
 	k += (size_t)snprintf(yaml + k, sizeof(yaml) - k, "\"\n");
 	snprintf(p, sizeof(p), "%s/en/fuzz.yaml", dir);
-	return put(p, yaml, k);
+	return fuzz_put(p, yaml, k);
 }
 
 static struct ruleset *
