@@ -319,6 +319,11 @@ run_windows(const struct rule *r, struct rules_scratch *s, const char *text,
 		size_t lo = win[2 * w] < off ? off : win[2 * w];
 		size_t hi = win[2 * w + 1];
 
+		/* a byte bound can fall inside a character: no match starts
+		 * on a continuation byte */
+		while (lo < hi && ((unsigned char)text[lo] & 0xc0) == 0x80)
+			lo++;
+
 		while (n < max && lo <= hi) {
 			int rc;
 			PCRE2_SIZE *ov;
