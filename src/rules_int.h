@@ -205,6 +205,55 @@ void rules_pf_coverage(const struct ruleset *rs, size_t *covered, size_t *near);
 long rules_pf_bare_scan(const struct ruleset *rs, struct rules_scratch *s,
                         const char *text, size_t len);
 
+/* --- rules_lits.c: what the prefilter looks for --- */
+
+/* A unit: one alternative of a rule, a candidate when the scan saw
+ * every one of its required literal sets (mask). */
+struct rules_unit {
+	unsigned rule;
+	unsigned char mask; /* one bit per required set */
+	int span_ok;        /* 0: no bound before the anchor */
+	struct rule_span span;
+	uint32_t aw_first, aw_count; /* its anchor words in unit_aw */
+};
+
+/* A unit whose required set holds a word, and which set. */
+struct rules_user {
+	uint32_t unit;
+	unsigned char factor;
+};
+
+/* A distinct literal: one Hyperscan id. */
+struct rules_word {
+	const char *s; /* in the arena (while building: a user's) */
+	size_t len;
+	uint32_t first, count; /* its users */
+	uint32_t anchors;      /* users for which it is an anchor */
+	uint32_t aidx;         /* its place list; UINT32_MAX: none */
+};
+
+struct rules_lit; /* while building only */
+
+struct rules_lits {
+	struct rules_word *words;
+	size_t nwords;
+	struct rules_user *users; /* grouped by word */
+	char *arena;              /* the words' text */
+	struct rules_unit *units;
+	size_t nunits;
+	uint32_t *unit_aw;    /* anchor word lists of the units */
+	size_t naw;           /* words with a place list */
+	uint32_t *rule_first; /* a rule's units: rule_first[i] ... */
+	uint16_t *rule_units; /* ... and how many */
+	struct rules_lit *lits;
+	size_t nlits;
+};
+
+/* Builds lt (zeroed) for every rule of rs.  0, or -1 on out of memory
+ * (lt then still goes to rules_lits_free). */
+int rules_lits_build(const struct ruleset *rs, struct rules_lits *lt);
+void rules_lits_free(struct rules_lits *lt);
+
 /* --- rules_span.c --- */
 
 /* Fills out for pattern; 0, or -1 when no bound is known (the rule is
