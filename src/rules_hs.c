@@ -468,6 +468,34 @@ win_cmp(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
+/* The places of a unit's anchor words, in order, into at[]; their
+ * number, SIZE_MAX when there are too many to search near. */
+static size_t
+unit_places(const struct rules_pf *pf, const struct rules_scratch *s,
+            const struct rules_unit *un, uint32_t *at)
+{
+	size_t c = 0;
+
+	for (uint32_t j = un->aw_first; j < un->aw_first + un->aw_count; j++) {
+		uint32_t a = pf->lt.unit_aw[j], cnt = s->place_count[a];
+
+		if (cnt > RULES_PF_PLACES_PER_RULE ||
+		    c + cnt > RULES_PF_PLACES_PER_RULE)
+			return SIZE_MAX;
+		for (uint32_t p = s->place_head[a]; cnt-- > 0;
+		     p = s->place[p].next) {
+			size_t q = c++;
+
+			while (q > 0 && at[q - 1] > s->place[p].at) {
+				at[q] = at[q - 1];
+				q--;
+			}
+			at[q] = s->place[p].at;
+		}
+	}
+	return c;
+}
+
 long
 rules_pf_windows(const struct ruleset *rs, struct rules_scratch *s, size_t i,
                  const char *text, size_t len)
@@ -480,32 +508,14 @@ rules_pf_windows(const struct ruleset *rs, struct rules_scratch *s, size_t i,
 	for (; u < e; u++) {
 		const struct rules_unit *un = &pf->lt.units[u];
 		uint32_t at[RULES_PF_PLACES_PER_RULE];
-		size_t k = 0, c = 0, first = n;
+		size_t k, c, first = n;
 
 		if (s->unit_cand[u] != un->mask)
 			continue; /* this alternative cannot match */
 		if (!un->span_ok)
 			return -1;
-		/* the places of the unit's anchor words, in order */
-		for (uint32_t j = un->aw_first; j < un->aw_first + un->aw_count;
-		     j++) {
-			uint32_t a = pf->lt.unit_aw[j], cnt = s->place_count[a];
-
-			if (cnt > RULES_PF_PLACES_PER_RULE ||
-			    c + cnt > RULES_PF_PLACES_PER_RULE)
-				return -1;
-			for (uint32_t p = s->place_head[a]; cnt-- > 0;
-			     p = s->place[p].next) {
-				size_t q = c++;
-
-				while (q > 0 && at[q - 1] > s->place[p].at) {
-					at[q] = at[q - 1];
-					q--;
-				}
-				at[q] = s->place[p].at;
-			}
-		}
-		if (c == 0 || n + c > RULES_PF_WINDOWS)
+		c = unit_places(pf, s, un, at);
+		if (c == 0 || c == SIZE_MAX || n + c > RULES_PF_WINDOWS)
 			return -1;
 		for (k = 0; k < c; k++) {
 			/* walking back stops at the previous window: a start

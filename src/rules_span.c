@@ -253,6 +253,74 @@ sp_class_char(struct sp *x)
 	return cp;
 }
 
+/* A single character or a range a-z of a class into known; x->bad
+ * when it is a form not followed. */
+static void
+sp_class_range(struct sp *x, uint64_t *known)
+{
+	long lo = sp_class_char(x), hi;
+
+	if (lo < 0) {
+		x->bad = 1; /* \Q, \E, \N, ... inside a class */
+		return;
+	}
+	hi = lo;
+	if (x->p + 1 < x->e && *x->p == '-' && x->p[1] != ']') {
+		x->p++;
+		if (*x->p == '\\' && x->p + 1 < x->e &&
+		    strchr("dDwWsShHvVpP", x->p[1]) != NULL) {
+			x->bad = 1; /* "a-\d": rare, not followed */
+			return;
+		}
+		if ((hi = sp_class_char(x)) < lo) {
+			x->bad = 1;
+			return;
+		}
+	}
+	if (hi >= 128) {
+		/* the ASCII-caseless specials inside a range */
+		if (lo <= 0x17f && hi >= 0x17f)
+			set_char(known, 0x17f);
+		if (lo <= 0x212a && hi >= 0x212a)
+			set_char(known, 0x212a);
+	}
+	for (long c = lo; c <= hi && c < 128; c++)
+		set_char(known, (unsigned long)c);
+}
+
+/* One item of a class at x->p into known; *unknown set for an item
+ * whose ASCII members are not worked out ([:alpha:], \p{..}). */
+static void
+sp_class_item(struct sp *x, uint64_t *known, int *unknown)
+{
+	if (*x->p == '[' && x->p + 1 < x->e && x->p[1] == ':') {
+		const char *q = x->p + 2;
+
+		while (q + 1 < x->e && !(q[0] == ':' && q[1] == ']'))
+			q++;
+		if (q + 1 >= x->e)
+			x->bad = 1;
+		else
+			x->p = q + 2;
+		*unknown = 1;
+	} else if (*x->p == '\\' && x->p + 1 < x->e &&
+	           set_escape_class(known, x->p[1])) {
+		x->p += 2;
+	} else if (*x->p == '\\' && x->p + 1 < x->e &&
+	           (x->p[1] == 'p' || x->p[1] == 'P')) {
+		x->p += 2;
+		if (x->p < x->e && *x->p == '{') {
+			while (x->p < x->e && *x->p != '}')
+				x->p++;
+		}
+		if (x->p < x->e)
+			x->p++;
+		*unknown = 1;
+	} else {
+		sp_class_range(x, known);
+	}
+}
+
 /* A bracket class at '['. */
 static struct sp_res
 sp_class(struct sp *x)
@@ -267,65 +335,8 @@ sp_class(struct sp *x)
 		x->p++;
 	}
 	while (!x->bad && x->p < x->e && (*x->p != ']' || first)) {
-		long lo, hi;
-
 		first = 0;
-		if (*x->p == '[' && x->p + 1 < x->e && x->p[1] == ':') {
-			const char *q = x->p + 2;
-
-			while (q + 1 < x->e && !(q[0] == ':' && q[1] == ']'))
-				q++;
-			if (q + 1 >= x->e) {
-				x->bad = 1;
-				break;
-			}
-			x->p = q + 2;
-			unknown = 1;
-			continue;
-		}
-		if (*x->p == '\\' && x->p + 1 < x->e &&
-		    set_escape_class(known, x->p[1])) {
-			x->p += 2;
-			continue;
-		}
-		if (*x->p == '\\' && x->p + 1 < x->e &&
-		    (x->p[1] == 'p' || x->p[1] == 'P')) {
-			x->p += 2;
-			if (x->p < x->e && *x->p == '{') {
-				while (x->p < x->e && *x->p != '}')
-					x->p++;
-			}
-			if (x->p < x->e)
-				x->p++;
-			unknown = 1;
-			continue;
-		}
-		if ((lo = sp_class_char(x)) < 0) {
-			x->bad = 1; /* \Q, \E, \N, ... inside a class */
-			break;
-		}
-		hi = lo;
-		if (x->p + 1 < x->e && *x->p == '-' && x->p[1] != ']') {
-			x->p++;
-			if (*x->p == '\\' && x->p + 1 < x->e &&
-			    strchr("dDwWsShHvVpP", x->p[1]) != NULL) {
-				x->bad = 1; /* "a-\d": rare, not followed */
-				break;
-			}
-			if ((hi = sp_class_char(x)) < lo) {
-				x->bad = 1;
-				break;
-			}
-		}
-		if (hi >= 128) {
-			/* the ASCII-caseless specials inside a range */
-			if (lo <= 0x17f && hi >= 0x17f)
-				set_char(known, 0x17f);
-			if (lo <= 0x212a && hi >= 0x212a)
-				set_char(known, 0x212a);
-		}
-		for (long c = lo; c <= hi && c < 128; c++)
-			set_char(known, (unsigned long)c);
+		sp_class_item(x, known, &unknown);
 	}
 	if (x->p >= x->e)
 		x->bad = 1;
@@ -347,69 +358,71 @@ sp_class(struct sp *x)
 
 static struct sp_res sp_alt(struct sp *x);
 
+/* The opening of a group at '(' up to its contents: 1 when contents
+ * follow (*look set for a lookaround), 0 for a comment or an option
+ * setting (consumed whole), x->bad for what is not followed (verbs,
+ * (?x), recursion, conditions, back references). */
+static int
+sp_group_open(struct sp *x, int *look)
+{
+	const char *p;
+
+	*look = 0;
+	if (++x->p < x->e && *x->p == '*') {
+		x->bad = 1;
+		return 0;
+	}
+	if (x->p >= x->e || *x->p != '?')
+		return 1; /* a capturing group */
+	if ((p = ++x->p) >= x->e) {
+		x->bad = 1;
+		return 0;
+	}
+	if (*p == ':' || *p == '>' || *p == '|') {
+		x->p++;
+	} else if (*p == '=' || *p == '!') {
+		x->p++;
+		*look = 1;
+	} else if (*p == '<' && p + 1 < x->e && (p[1] == '=' || p[1] == '!')) {
+		x->p += 2;
+		*look = 1;
+	} else if (*p == '<' || *p == '\'' ||
+	           (*p == 'P' && p + 1 < x->e && p[1] == '<')) {
+		char close = *p == '\'' ? '\'' : '>';
+
+		while (x->p < x->e && *x->p != close)
+			x->p++;
+		x->bad |= x->p >= x->e;
+		x->p += x->p < x->e;
+	} else {
+		int comment = *p == '#';
+
+		while (x->p < x->e && *x->p != '\0' &&
+		       (comment ? *x->p != ')'
+		                : strchr("imnsUJ-^", *x->p) != NULL))
+			x->p++;
+		if (x->p < x->e && *x->p == ')') {
+			x->p++;
+			return 0;
+		}
+		if (comment || x->p >= x->e || *x->p != ':') {
+			x->bad = 1;
+			return 0;
+		}
+		x->p++;
+	}
+	return !x->bad;
+}
+
 /* A group at '('. */
 static struct sp_res
 sp_group(struct sp *x)
 {
 	struct sp_res r = { { 0, 0 }, 0, 0 }, in;
-	int look = 0;
+	int look;
 
-	x->p++;
-	if (x->p < x->e && *x->p == '*') {
-		x->bad = 1; /* verbs */
+	if (!sp_group_open(x, &look) || x->bad)
 		return r;
-	}
-	if (x->p < x->e && *x->p == '?') {
-		const char *p = ++x->p;
-
-		if (p >= x->e) {
-			x->bad = 1;
-			return r;
-		}
-		if (*p == ':' || *p == '>' || *p == '|') {
-			x->p++;
-		} else if (*p == '=' || *p == '!') {
-			x->p++;
-			look = 1;
-		} else if (*p == '<' && p + 1 < x->e &&
-		           (p[1] == '=' || p[1] == '!')) {
-			x->p += 2;
-			look = 1;
-		} else if (*p == '<' || *p == '\'' ||
-		           (*p == 'P' && p + 1 < x->e && p[1] == '<')) {
-			char close = *p == '\'' ? '\'' : '>';
-
-			while (x->p < x->e && *x->p != close)
-				x->p++;
-			if (x->p >= x->e) {
-				x->bad = 1;
-				return r;
-			}
-			x->p++;
-		} else if (*p == '#') {
-			while (x->p < x->e && *x->p != ')')
-				x->p++;
-			if (x->p >= x->e)
-				x->bad = 1;
-			else
-				x->p++;
-			return r;
-		} else {
-			while (x->p < x->e &&
-			       strchr("imnsUJ-^", *x->p) != NULL &&
-			       *x->p != '\0')
-				x->p++;
-			if (x->p < x->e && *x->p == ')') {
-				x->p++;
-				return r;
-			}
-			if (x->p >= x->e || *x->p != ':') {
-				x->bad = 1; /* (?x), recursion, conditions */
-				return r;
-			}
-			x->p++;
-		}
-	}
 	if (++x->depth > SP_MAX_DEPTH) {
 		x->bad = 1;
 		return r;
