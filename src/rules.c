@@ -686,6 +686,35 @@ lint_probes(const struct ruleset *rs, const struct rule *r,
 	}
 }
 
+/* What makes a rule slow with the Hyperscan prefilter (docs/patterns.md,
+ * "Speed"). */
+static void
+lint_speed(const struct ruleset *rs, size_t i, struct diags *d)
+{
+	const struct rule *r = &rs->rules[i];
+
+	switch (rules_pf_speed(rs, i)) {
+	case RULES_SPEED_EVERY_MESSAGE:
+		diags_add(
+		    d, DIAG_WARNING, r->file, r->pat_line, 0,
+		    "%s: an alternative has no word of 3 or more bytes "
+		    "that all its matches contain: the rule runs over the "
+		    "whole text of every message",
+		    r->id);
+		break;
+	case RULES_SPEED_WHOLE_TEXT:
+		diags_add(
+		    d, DIAG_WARNING, r->file, r->pat_line, 0,
+		    "%s: how far before its word a match starts has no "
+		    "bound (.*, \\w+ across spaces, a back reference): "
+		    "the rule runs over the whole text when its words occur",
+		    r->id);
+		break;
+	default:
+		break;
+	}
+}
+
 static int
 list_has(const struct sig_list *l, size_t sig)
 {
@@ -760,6 +789,7 @@ rules_lint(const struct ruleset *rs, struct diags *d)
 	for (size_t i = 0; i < rs->rules_count; i++) {
 		errors += lint_examples(rs, &rs->rules[i], md, d);
 		lint_probes(rs, &rs->rules[i], md, &p, d);
+		lint_speed(rs, i, d);
 	}
 	lint_signals(rs, d);
 	probes_free(&p);

@@ -564,21 +564,34 @@ rules_pf_bare_scan(const struct ruleset *rs, struct rules_scratch *s,
 	return n;
 }
 
+int
+rules_pf_speed(const struct ruleset *rs, size_t i)
+{
+	const struct rules_pf *pf = rs->pf;
+	uint32_t u, e;
+	int speed = RULES_SPEED_NEAR;
+
+	if (pf == NULL || i >= rs->rules_count)
+		return -1;
+	u = pf->lt.rule_first[i];
+	e = u + pf->lt.rule_units[i];
+	for (; u < e; u++) {
+		if (pf->lt.units[u].mask == 0)
+			return RULES_SPEED_EVERY_MESSAGE;
+		if (!pf->lt.units[u].span_ok)
+			speed = RULES_SPEED_WHOLE_TEXT;
+	}
+	return speed;
+}
+
 void
 rules_pf_coverage(const struct ruleset *rs, size_t *covered, size_t *near)
 {
-	const struct rules_pf *pf = rs->pf;
-
 	*covered = *near = 0;
-	for (size_t i = 0; pf != NULL && i < rs->rules_count; i++) {
-		uint32_t u = pf->lt.rule_first[i], e = u + pf->lt.rule_units[i];
-		int all = 1, spans = 1;
+	for (size_t i = 0; rs->pf != NULL && i < rs->rules_count; i++) {
+		int speed = rules_pf_speed(rs, i);
 
-		for (; u < e; u++) {
-			all &= pf->lt.units[u].mask != 0;
-			spans &= pf->lt.units[u].span_ok;
-		}
-		*covered += (size_t)all;
-		*near += (size_t)(all && spans);
+		*covered += speed != RULES_SPEED_EVERY_MESSAGE;
+		*near += speed == RULES_SPEED_NEAR;
 	}
 }

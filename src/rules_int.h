@@ -195,6 +195,14 @@ int rules_pf_scan(const struct ruleset *rs, struct rules_scratch *s,
 long rules_pf_windows(const struct ruleset *rs, struct rules_scratch *s,
                       size_t i, const char *text, size_t len);
 
+/* How the prefilter handles rule i: -1 without a prefilter. */
+enum {
+	RULES_SPEED_NEAR,          /* searched only near its words */
+	RULES_SPEED_WHOLE_TEXT,    /* when its words occur, the whole text */
+	RULES_SPEED_EVERY_MESSAGE, /* an alternative without words */
+};
+int rules_pf_speed(const struct ruleset *rs, size_t i);
+
 /* Rules the prefilter covers (each alternative has required literals)
  * and, of those, the ones confirmed only near their literals. */
 void rules_pf_coverage(const struct ruleset *rs, size_t *covered, size_t *near);

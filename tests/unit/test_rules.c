@@ -860,6 +860,57 @@ test_example_sample(void **state)
 	rules_free(rs);
 }
 
+/* lint names the rules the prefilter cannot keep cheap. */
+static void
+test_lint_speed(void **state)
+{
+	static const char rules[] =
+	    "language: en\n"
+	    "rules:\n"
+	    "  - id: en.slow.every\n"
+	    "    signal: s\n"
+	    "    score: 1\n"
+	    "    description: No word at all.\n"
+	    "    pattern: '\\b[0-9]{3}\\b'\n"
+	    "    match: ['123']\n"
+	    "  - id: en.slow.whole\n"
+	    "    signal: s\n"
+	    "    score: 1\n"
+	    "    description: Anything at all before the word.\n"
+	    "    pattern: '.+dispute'\n"
+	    "    match: [a dispute]\n"
+	    "  - id: en.fast\n"
+	    "    signal: s\n"
+	    "    score: 1\n"
+	    "    description: Bounded.\n"
+	    "    pattern: '\\bi[ \\n](?:[^ \\n]+[ \\n]){0,2}?disputed\\b'\n"
+	    "    match: [i have disputed]\n";
+	struct rules_options o = opts("speed", en_only, 1, 0);
+	struct ruleset *rs;
+	struct diags d;
+	char *text;
+
+	(void)state;
+	make_tree("speed", one_flag, "en", rules);
+	rs = load_ok(&o);
+	diags_init(&d);
+	assert_int_equal(rules_lint(rs, &d), 0);
+	text = diags_text(&d);
+	if (TRIAGE_HAVE_HYPERSCAN) {
+		assert_int_equal(d.warnings, 2);
+		assert_non_null(strstr(text, "en.slow.every: an alternative "
+		                             "has no word"));
+		assert_non_null(strstr(text, "en.slow.whole: how far before "
+		                             "its word"));
+		assert_null(strstr(text, "en.fast:"));
+	} else {
+		assert_int_equal(d.warnings, 0); /* no prefilter, no advice */
+	}
+	free(text);
+	diags_free(&d);
+	rules_free(rs);
+}
+
 /* ---------- the Hyperscan cache ---------- */
 
 /* The one *.hsdb file in dir ("" when none). */
@@ -1080,6 +1131,7 @@ main(void)
 		cmocka_unit_test(test_hyperscan_equivalence),
 		cmocka_unit_test(test_shipped_equivalence),
 		cmocka_unit_test(test_example_sample),
+		cmocka_unit_test(test_lint_speed),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_threads),
 	};
