@@ -713,19 +713,28 @@ pf_words(struct rules_lits *lt)
 	return pf_anchor_words(lt);
 }
 
+/* Doubles the array *p of *cap elements of size bytes (1,024 at
+ * first).  0, or -1 with *p unchanged. */
+static int
+grow(void **p, size_t *cap, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 1024;
+	void *n = ncap <= SIZE_MAX / size ? realloc(*p, ncap * size) : NULL;
+
+	if (n == NULL)
+		return -1;
+	*p = n;
+	*cap = ncap;
+	return 0;
+}
+
 static int
 pf_lit_add(struct rules_lits *lt, struct pf_build *b, char *s, size_t len,
            size_t unit, unsigned factor, int anchor)
 {
-	if (lt->nlits == b->lits_cap) {
-		size_t ncap = b->lits_cap ? b->lits_cap * 2 : 1024;
-		struct rules_lit *nl = realloc(lt->lits, ncap * sizeof(*nl));
-
-		if (nl == NULL)
-			return -1;
-		lt->lits = nl;
-		b->lits_cap = ncap;
-	}
+	if (lt->nlits == b->lits_cap &&
+	    grow((void **)&lt->lits, &b->lits_cap, sizeof(*lt->lits)) != 0)
+		return -1;
 	lt->lits[lt->nlits++] =
 	    (struct rules_lit){ s, len, (uint32_t)unit, (unsigned char)factor,
 		                (unsigned char)anchor };
@@ -1060,15 +1069,9 @@ pf_add_unit(struct rules_lits *lt, struct pf_build *b, size_t i,
 {
 	size_t u;
 
-	if (lt->nunits == b->units_cap) {
-		size_t ncap = b->units_cap ? b->units_cap * 2 : 1024;
-		struct rules_unit *nu = realloc(lt->units, ncap * sizeof(*nu));
-
-		if (nu == NULL)
-			return -1;
-		lt->units = nu;
-		b->units_cap = ncap;
-	}
+	if (lt->nunits == b->units_cap &&
+	    grow((void **)&lt->units, &b->units_cap, sizeof(*lt->units)) != 0)
+		return -1;
 	u = lt->nunits++;
 	lt->units[u] = (struct rules_unit){ .rule = (unsigned)i };
 	return pf_unit_literals(lt, b, u, pattern, len);
